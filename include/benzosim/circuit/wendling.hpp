@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: MIT
+/// The Wendling et al. (2002) neural mass model of epileptic activity (10 ODEs, stochastic input), the
+/// drug's scaling of its inhibitory kernels, a line-length seizure detector, and a cached map of seizure
+/// activity against net GABA-A modulation. Equations and sources: docs/models.md#circuit.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include <benzosim/pd/gabaa.hpp>
+
+namespace benzosim::circuit {
+
+/// Parameters of the Wendling 2002 model. Gains in mV, rate constants in 1/s, input in pulses/s.
+struct wendling_params {
+  double A_mv;       ///< excitatory gain
+  double B_mv;       ///< slow dendritic inhibitory gain (GABA-A slow)
+  double G_mv;       ///< fast somatic inhibitory gain (GABA-A fast)
+  double a_per_s;    ///< excitatory rate constant
+  double b_per_s;    ///< slow inhibitory rate constant
+  double g_per_s;    ///< fast inhibitory rate constant
+  double C;          ///< connectivity constant [-]; C1..C7 = C*(1, 0.8, 0.25, 0.25, 0.3, 0.1, 0.8)
+  double e0_per_s;   ///< half of the maximal firing rate of the sigmoid
+  double v0_mv;      ///< sigmoid midpoint
+  double r_per_mv;   ///< sigmoid steepness
+  double p_mean;     ///< mean afferent input [pulses/s]
+  double p_sd;       ///< SD of the afferent input sampled at 1 ms [pulses/s] (white-noise intensity p_sd*sqrt(1 ms))
+
+  /// The published standard set: A 3.25, B 22, G 10 mV; a/b/g 100/50/500 1/s; C 135; p 90 +- 30.
+  static wendling_params wendling_2002();
+  /// benzosim's seizure-prone baseline (documented in docs/models.md): spontaneous seizure-like episodes
+  /// without drug, suppressed by clinical GABA-A potentiation.
+  static wendling_params seizure_prone();
+  /// Throws invalid_parameter naming the first bad field.
+  void validate() const;
+};
+
+/// The drug on both inhibitory loops: B x slow.amplitude, b / slow.decay; G x fast.amplitude, g / fast.decay.
+wendling_params apply_modulation(const wendling_params& p, const pd::gabaa_factors& slow, const pd::gabaa_factors& fast);
+
+struct simulation_options {
+  double duration_ms = 20000.0;  ///< recorded time [ms]
+  double transient_ms = 2000.0;  ///< discarded start-up time [ms]
+  double dt_ms = 0.5;            ///< Euler-Maruyama step [ms]
+  std::uint64_t seed = 1;        ///< random stream key
+  double record_every_ms = 1.0;  ///< LFP sampling interval [ms]; a multiple of dt_ms
+};
+
+/// LFP = y1 - y2 - y3 [mV], sampled every dt_ms.
+struct lfp_trace {
+  double dt_ms;
+  std::vector<double> v_mv;
+};
+
+/// Integrates the model as an SDE (Euler-Maruyama; the noise enters with sqrt(dt), so the statistics do
+/// not depend on dt_ms). Deterministic for a seed.
+lfp_trace simulate(const wendling_params& p, const simulation_options& o);
+
+/// Detector settings. A window is seizure-like when its line length exceeds the threshold.
+struct detector_params {
+  double window_ms = 1000.0;                 ///< [ms]
+  double line_length_threshold_mv_per_s = 60.0;  ///< [mV/s]
+};
+
+struct seizure_readout {
+  double line_length_mv_per_s;  ///< mean line length per second [mV/s]
+  double sd_mv;                 ///< SD of the LFP [mV]
+  double seizure_fraction;      ///< fraction of windows flagged [0..1]
+  int episodes;                 ///< runs of consecutive flagged windows
+};
+seizure_readout detect(const lfp_trace& lfp, const detector_params& d);
+
+/// Options for the cached excitability map.
+struct map_options {
+  double net_min = -0.6;      ///< lowest net modulation on the grid [-]
+  double net_max = 1.0;       ///< highest [-]
+  int points = 17;            ///< grid points (>= 2)
+  int seeds = 4;              ///< seeds averaged per point (>= 1)
+  std::uint64_t seed = 1;     ///< base seed; point i, replicate j uses a stream keyed by (seed, i, j)
+  simulation_options sim{};   ///< per-run settings (seed ignored)
+  detector_params detector{};
+};
+
+/// Seizure-like fraction of time as a function of net GABA-A modulation, computed once on a grid and
+/// linearly interpolated (clamped at the ends) so that a weeks-long timeline stays fast.
+class excitability_map {
+ public:
+  static excitability_map build(const wendling_params& baseline, const pd::modulation_params& m, const map_options& o);
+  double seizure_fraction(double net_modulation) const;
+  const std::vector<double>& grid() const { return net_; }
+  const std::vector<double>& values() const { return fraction_; }
+
+ private:
+  std::vector<double> net_;
+  std::vector<double> fraction_;
+};
+
+}  // namespace benzosim::circuit
