@@ -6,3 +6,10 @@ target_compile_options(benzosim_warnings INTERFACE
 if(BENZOSIM_WERROR)
   target_compile_options(benzosim_warnings INTERFACE -Werror)
 endif()
+
+# Tests: the same discipline without the conversion warnings, which would only add casts to test arithmetic.
+add_library(benzosim_test_warnings INTERFACE)
+target_compile_options(benzosim_test_warnings INTERFACE -Wall -Wextra -Wpedantic -Wshadow)
+if(BENZOSIM_WERROR)
+  target_compile_options(benzosim_test_warnings INTERFACE -Werror)
+endif()
