@@ -24,7 +24,9 @@ struct location {
 };
 
 location where(const toml::source_region& r);
-inline location where(const toml::node& n) { return where(n.source()); }
+inline location where(const toml::node& n) {
+  return where(n.source());
+}
 
 /// Throws scenario_error(file, loc, message).
 [[noreturn]] void fail(const std::string& file, location loc, const std::string& message);
@@ -32,8 +34,18 @@ inline location where(const toml::node& n) { return where(n.source()); }
 /// Parses TOML text; a syntax error becomes a scenario_error at the reported position.
 toml::table parse_toml(std::string_view text, const std::string& file);
 
+/// Checks the top-level schema_version before anything else (so that a file written for another version
+/// is reported as such rather than as unknown keys). kind is "scenario file" or "drug file".
+void check_schema_version(const toml::table& root, const std::string& file, std::string_view kind, int supported);
+
 /// "an integer", "a string", ... for messages.
 std::string type_name(toml::node_type t);
+
+/// msg as a sentence: ends with a full stop.
+std::string sentence(std::string msg);
+
+/// " mg" for a unit, "" for none ("" or "1").
+std::string unit_suffix(std::string_view unit);
 
 /// Formats a number for messages (shortest exact representation).
 std::string show(double v);
@@ -48,18 +60,20 @@ struct range {
   bool contains(double v) const;
   std::string describe() const;
 };
-range positive();                             ///< > 0
-range non_negative();                         ///< >= 0
-range closed(double lo, double hi);           ///< [lo, hi]
-range open_closed(double lo, double hi);      ///< (lo, hi]
-range unbounded();                            ///< any finite number
+range positive();                         ///< > 0
+range non_negative();                     ///< >= 0
+range closed(double lo, double hi);       ///< [lo, hi]
+range open_closed(double lo, double hi);  ///< (lo, hi]
+range unbounded();                        ///< any finite number
 
 /// One TOML table at a key path ("" for the document root, "pk", "dosing[2]"). Construction rejects keys
 /// that are not in `allowed`. Getters throw scenario_error naming the key path, the line and the rule.
 class table_view {
  public:
-  table_view(const toml::table& t, std::string path, const std::string& file,
-             std::initializer_list<std::string_view> allowed);
+  /// top_keys are the keys allowed at the document root (taken from `allowed` when path is empty); an unknown
+  /// key deeper down that is one of them gets a hint about TOML's table scoping.
+  table_view(const toml::table& t, std::string path, std::string file, std::initializer_list<std::string_view> allowed,
+             std::vector<std::string_view> top_keys = {});
 
   const toml::table& table() const { return *table_; }
   const std::string& file() const { return file_; }
@@ -115,6 +129,7 @@ class table_view {
   const toml::table* table_;
   std::string path_;
   std::string file_;
+  std::vector<std::string_view> top_keys_;  // views of string literals
 };
 
 }  // namespace benzosim::io::detail

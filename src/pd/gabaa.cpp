@@ -13,7 +13,8 @@ namespace benzosim::pd {
 
 double occupancy(double free_ngml, const binding_params& p) {
   if (!(free_ngml >= 0.0) || !std::isfinite(free_ngml)) {
-    throw invalid_parameter("free concentration", free_ngml, "pd.occupancy: free concentration must be finite and >= 0");
+    throw invalid_parameter("free concentration", free_ngml,
+                            "pd.occupancy: free concentration must be finite and >= 0");
   }
   return free_ngml / (free_ngml + p.kd_free_ngml);
 }
@@ -29,7 +30,8 @@ void pd_params::validate() const {
   require_positive("pd.binding.kd_free", binding.kd_free_ngml, "ng/mL");
   require_in_range("pd.modulation.amplitude_max", modulation.amplitude_max, "", 0.0, 5.0);
   require_in_range("pd.modulation.decay_max", modulation.decay_max, "", 0.0, 5.0);
-  if (adaptation.empty()) throw invalid_parameter("pd.adaptation", 0.0, "pd.adaptation: at least one adaptation state is required");
+  if (adaptation.empty())
+    throw invalid_parameter("pd.adaptation", 0.0, "pd.adaptation: at least one adaptation state is required");
   double total = 0.0;
   for (std::size_t i = 0; i < adaptation.size(); ++i) {
     const std::string where = "pd.adaptation[" + std::to_string(i) + "]";

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /// The Wendling et al. (2002) neural mass model of epileptic activity (10 ODEs, stochastic input), the
 /// drug's scaling of its inhibitory kernels, a line-length seizure detector, and a cached map of seizure
-/// activity against net GABA-A modulation. Equations and sources: docs/models.md#circuit.
+/// activity against net GABA-A modulation. Equations, sources and measured numbers: docs/circuit.md.
 #pragma once
 
 #include <cstdint>
@@ -13,53 +13,59 @@ namespace benzosim::circuit {
 
 /// Parameters of the Wendling 2002 model. Gains in mV, rate constants in 1/s, input in pulses/s.
 struct wendling_params {
-  double A_mv;       ///< excitatory gain
-  double B_mv;       ///< slow dendritic inhibitory gain (GABA-A slow)
-  double G_mv;       ///< fast somatic inhibitory gain (GABA-A fast)
-  double a_per_s;    ///< excitatory rate constant
-  double b_per_s;    ///< slow inhibitory rate constant
-  double g_per_s;    ///< fast inhibitory rate constant
-  double C;          ///< connectivity constant [-]; C1..C7 = C*(1, 0.8, 0.25, 0.25, 0.3, 0.1, 0.8)
-  double e0_per_s;   ///< half of the maximal firing rate of the sigmoid
-  double v0_mv;      ///< sigmoid midpoint
-  double r_per_mv;   ///< sigmoid steepness
-  double p_mean;     ///< mean afferent input [pulses/s]
-  double p_sd;       ///< SD of the afferent input sampled at 1 ms [pulses/s] (white-noise intensity p_sd*sqrt(1 ms))
+  double A_mv;      ///< excitatory gain
+  double B_mv;      ///< slow dendritic inhibitory gain (GABA-A slow)
+  double G_mv;      ///< fast somatic inhibitory gain (GABA-A fast)
+  double a_per_s;   ///< excitatory rate constant
+  double b_per_s;   ///< slow inhibitory rate constant
+  double g_per_s;   ///< fast inhibitory rate constant
+  double C;         ///< connectivity constant [-]; C1..C7 = C*(1, 0.8, 0.25, 0.25, 0.3, 0.1, 0.8)
+  double e0_per_s;  ///< half of the maximal firing rate of the sigmoid
+  double v0_mv;     ///< sigmoid midpoint
+  double r_per_mv;  ///< sigmoid steepness
+  double p_mean;    ///< mean afferent input [pulses/s]
+  double p_sd;      ///< SD of the afferent input sampled at 1 ms [pulses/s] (white-noise intensity p_sd*sqrt(1 ms))
 
   /// The published standard set: A 3.25, B 22, G 10 mV; a/b/g 100/50/500 1/s; C 135; p 90 +- 30.
   static wendling_params wendling_2002();
-  /// benzosim's seizure-prone baseline (documented in docs/models.md): spontaneous seizure-like episodes
-  /// without drug, suppressed by clinical GABA-A potentiation.
+  /// benzosim's seizure-prone baseline (docs/circuit.md): A 5, B 39.5, G 15 mV, the rest as wendling_2002().
+  /// Without drug ~40 % of the time in spike-wave episodes; net modulation >= 0.1 suppresses them,
+  /// withdrawal (m <= -0.05) makes them continuous.
   static wendling_params seizure_prone();
   /// Throws invalid_parameter naming the first bad field.
   void validate() const;
 };
 
 /// The drug on both inhibitory loops: B x slow.amplitude, b / slow.decay; G x fast.amplitude, g / fast.decay.
-wendling_params apply_modulation(const wendling_params& p, const pd::gabaa_factors& slow, const pd::gabaa_factors& fast);
+wendling_params apply_modulation(const wendling_params& p, const pd::gabaa_factors& slow,
+                                 const pd::gabaa_factors& fast);
 
 struct simulation_options {
   double duration_ms = 20000.0;  ///< recorded time [ms]
   double transient_ms = 2000.0;  ///< discarded start-up time [ms]
-  double dt_ms = 0.5;            ///< Euler-Maruyama step [ms]
+  double dt_ms = 0.5;            ///< integration step (exponential Euler-Maruyama) [ms]
   std::uint64_t seed = 1;        ///< random stream key
   double record_every_ms = 1.0;  ///< LFP sampling interval [ms]; a multiple of dt_ms
 };
 
-/// LFP = y1 - y2 - y3 [mV], sampled every dt_ms.
+/// LFP = y1 - y2 - y3 [mV], sampled every dt_ms: v_mv[k] at transient + k*dt_ms, k = 0..duration/dt_ms.
 struct lfp_trace {
-  double dt_ms;
-  std::vector<double> v_mv;
+  double dt_ms;              ///< sampling interval [ms] (simulation_options::record_every_ms)
+  std::vector<double> v_mv;  ///< [mV]
 };
 
-/// Integrates the model as an SDE (Euler-Maruyama; the noise enters with sqrt(dt), so the statistics do
-/// not depend on dt_ms). Deterministic for a seed.
+/// Integrates the model as an SDE with an exponential Euler-Maruyama scheme: each linear PSP block and the
+/// additive input noise are propagated exactly over a step, the sigmoid coupling is held over the step.
+/// The noise enters with sqrt(dt), so the statistics do not depend on dt_ms. Deterministic for a seed.
+/// Starts from rest (all states 0). Throws invalid_parameter for bad parameters or options.
 lfp_trace simulate(const wendling_params& p, const simulation_options& o);
 
-/// Detector settings. A window is seizure-like when its line length exceeds the threshold.
+/// Detector settings. A window is seizure-like when its line length exceeds the threshold. 40 mV/s lies in
+/// the empty gap between background windows (15-30 mV/s) and windows holding at least one spike-wave
+/// complex (>= 45 mV/s); see docs/circuit.md.
 struct detector_params {
-  double window_ms = 1000.0;                 ///< [ms]
-  double line_length_threshold_mv_per_s = 60.0;  ///< [mV/s]
+  double window_ms = 1000.0;                     ///< [ms]; a whole multiple of the LFP sampling interval
+  double line_length_threshold_mv_per_s = 40.0;  ///< [mV/s]
 };
 
 struct seizure_readout {
@@ -67,17 +73,20 @@ struct seizure_readout {
   double sd_mv;                 ///< SD of the LFP [mV]
   double seizure_fraction;      ///< fraction of windows flagged [0..1]
   int episodes;                 ///< runs of consecutive flagged windows
+  int windows;                  ///< full windows analysed (a trailing partial window is ignored)
 };
+/// Line length per window = sum |v[i+1] - v[i]| over the window / window length [mV/s]; windows tile the
+/// trace without overlap. Throws invalid_parameter for bad settings or a trace shorter than one window.
 seizure_readout detect(const lfp_trace& lfp, const detector_params& d);
 
 /// Options for the cached excitability map.
 struct map_options {
-  double net_min = -0.6;      ///< lowest net modulation on the grid [-]
-  double net_max = 1.0;       ///< highest [-]
-  int points = 17;            ///< grid points (>= 2)
-  int seeds = 4;              ///< seeds averaged per point (>= 1)
-  std::uint64_t seed = 1;     ///< base seed; point i, replicate j uses a stream keyed by (seed, i, j)
-  simulation_options sim{};   ///< per-run settings (seed ignored)
+  double net_min = -0.6;     ///< lowest net modulation on the grid [-]
+  double net_max = 1.0;      ///< highest [-]
+  int points = 33;           ///< grid points (>= 2)
+  int seeds = 4;             ///< seeds averaged per point (>= 1)
+  std::uint64_t seed = 1;    ///< base seed; point i, replicate j uses a stream keyed by (seed, i, j)
+  simulation_options sim{};  ///< per-run settings (seed ignored)
   detector_params detector{};
 };
 
@@ -85,7 +94,9 @@ struct map_options {
 /// linearly interpolated (clamped at the ends) so that a weeks-long timeline stays fast.
 class excitability_map {
  public:
+  /// Grid point i has net modulation m_i; both inhibitory loops get pd::factors(m_i, m).
   static excitability_map build(const wendling_params& baseline, const pd::modulation_params& m, const map_options& o);
+  /// Linear interpolation on the grid, clamped at the ends; exact at grid points.
   double seizure_fraction(double net_modulation) const;
   const std::vector<double>& grid() const { return net_; }
   const std::vector<double>& values() const { return fraction_; }

@@ -16,40 +16,40 @@ namespace benzosim::clinical {
 /// Psychomotor impairment as the fall of the DSST score [%]: sigmoid Emax on the total concentration
 /// with acute tolerance, EC50(t) = ec50 + ec50_shift_max * a_fast(t) (dos Santos 2009).
 struct dsst_params {
-  double emax_pct;             ///< [%]
-  double ec50_ngml;            ///< [ng/mL] total concentration
-  double hill;                 ///< [-]
-  double ec50_shift_max_ngml;  ///< [ng/mL]
+  double emax_pct;               ///< [%]
+  double ec50_ngml;              ///< [ng/mL] total concentration
+  double hill;                   ///< [-]
+  double ec50_shift_max_ngml;    ///< [ng/mL]
   std::string adaptation_state;  ///< name of the pd adaptation state driving the shift (e.g. "fast")
 };
 
 /// Probability of drowsiness: p = placebo + (pmax - placebo) * s^h / (s^h + s50^h), with s the net
 /// sedative modulation (occupancy minus tolerance, floored at 0). Calibrated; marked uncertain.
 struct drowsiness_params {
-  double placebo;      ///< probability without drug [0..1]
-  double pmax;         ///< probability at full net modulation [0..1]
-  double s50;          ///< net modulation giving half the excess [-]
-  double hill;         ///< [-]
+  double placebo;  ///< probability without drug [0..1]
+  double pmax;     ///< probability at full net modulation [0..1]
+  double s50;      ///< net modulation giving half the excess [-]
+  double hill;     ///< [-]
 };
 
 /// Label limits used by the rule checks.
 struct label_limits {
   double max_daily_mg_seizure;  ///< [mg/day]
   double max_daily_mg_panic;    ///< [mg/day]
-  double short_term_days;       ///< guideline limit of routine use [days] (upper end of 2-4 weeks)
+  double short_term_days;       ///< guideline limit of routine use [days]; longer use is flagged
 };
 
 /// Everything the drug file provides, lowered to plain numbers.
 struct drug_model {
   std::string name;
-  double reference_weight_kg;  ///< weight the pk parameters refer to [kg]
+  double reference_weight_kg;     ///< weight the pk parameters refer to [kg]
   double allometric_exponent_cl;  ///< exponent on clearances (volumes scale linearly) [-]
   pk::two_compartment_oral pk;
   pd::pd_params pd;
   dsst_params dsst;
   drowsiness_params drowsiness;
   label_limits label;
-  double withdrawal_notable;  ///< withdrawal drive above which a day counts as a withdrawal day [-]
+  double withdrawal_notable;           ///< withdrawal drive above which a day counts as a withdrawal day [-]
   std::vector<std::string> uncertain;  ///< names of model parts whose evidence is weak, with the reason
   void validate() const;
 };
@@ -73,8 +73,8 @@ struct scenario {
   patient person;
   clinical::indication indication = indication::unspecified;
   pk::regimen regimen;
-  double duration_h;       ///< simulated time [h]
-  double output_step_h;    ///< output grid step [h]
+  double duration_h;     ///< simulated time [h]
+  double output_step_h;  ///< output grid step [h]
   circuit_settings circuit;
 
   /// Throws invalid_parameter naming the first bad field; a scenario that fails never runs.
@@ -89,21 +89,21 @@ struct finding {
 
 /// One row per output time.
 struct timeline {
-  std::vector<double> time_h, conc_ngml, free_ngml, occupancy, net_modulation, tolerance, withdrawal,
-      seizure_activity, dsst_impairment_pct, drowsiness_prob;
+  std::vector<double> time_h, conc_ngml, free_ngml, occupancy, net_modulation, tolerance, withdrawal, seizure_activity,
+      dsst_impairment_pct, drowsiness_prob;
 };
 
 struct summary {
   double total_dose_mg;
-  double treatment_days;        ///< first to last dose + one dosing interval [days]
-  double max_daily_dose_mg;     ///< largest amount in any 24 h calendar day [mg]
+  double treatment_days;     ///< first to last dose + one dosing interval [days]
+  double max_daily_dose_mg;  ///< largest amount in any 24 h calendar day [mg]
   double cmax_ngml, tmax_h;
-  double css_trough_ngml;       ///< lowest concentration in the last 24 h before the last dose [ng/mL]
+  double css_trough_ngml;  ///< lowest concentration in the last 24 h before the last dose [ng/mL]
   double peak_dsst_impairment_pct, peak_drowsiness_prob;
   double peak_tolerance, peak_withdrawal, peak_withdrawal_time_h;
-  double withdrawal_days;       ///< days with withdrawal above the notable level [days]
-  double seizure_activity_baseline;  ///< seizure-like fraction without drug [0..1]
-  double seizure_activity_on_treatment;  ///< mean over the treatment period [0..1]
+  double withdrawal_days;                   ///< days with withdrawal above the notable level [days]
+  double seizure_activity_baseline;         ///< seizure-like fraction without drug [0..1]
+  double seizure_activity_on_treatment;     ///< mean over the treatment period [0..1]
   double seizure_activity_peak_after_stop;  ///< max after the last dose [0..1]
 };
 
@@ -120,8 +120,10 @@ results simulate(const scenario& s);
 /// The rule checks alone (duration beyond short-term use, daily dose above the label maximum).
 std::vector<finding> check_rules(const scenario& s);
 
-/// Helpers for the rule checks and the summary.
+/// Largest amount taken in any 24 h calendar day (day k = [24k, 24k + 24) h) [mg].
 double max_daily_dose_mg(const pk::regimen& r);
+/// First to last dose plus the last dosing interval (24 h for a single dose) [days].
+double treatment_days(const pk::regimen& r);
 
 std::string to_string(indication i);
 

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include <benzosim/clinical/scenario.hpp>
+#include <benzosim/core/error.hpp>
 
 namespace benzosim::io {
 

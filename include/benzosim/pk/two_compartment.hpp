@@ -32,14 +32,14 @@ struct regimen {
 /// Parameters of the oral two-compartment model (true, not apparent /F, values). No defaults: every
 /// value comes from a drug file that names its source.
 struct two_compartment_oral {
-  double ka_per_h;   ///< absorption rate constant [1/h]
-  double cl_lph;     ///< clearance from the central compartment [L/h]
-  double v1_l;       ///< central volume [L]
-  double q_lph;      ///< inter-compartmental clearance [L/h]
-  double v2_l;       ///< peripheral volume [L]
-  double f;          ///< oral bioavailability [0..1]
-  double tlag_h;     ///< absorption lag time [h]
-  double fu;         ///< unbound (free) fraction in plasma [0..1]
+  double ka_per_h;  ///< absorption rate constant [1/h]
+  double cl_lph;    ///< clearance from the central compartment [L/h]
+  double v1_l;      ///< central volume [L]
+  double q_lph;     ///< inter-compartmental clearance [L/h]
+  double v2_l;      ///< peripheral volume [L]
+  double f;         ///< oral bioavailability [0..1]
+  double tlag_h;    ///< absorption lag time [h]
+  double fu;        ///< unbound (free) fraction in plasma [0..1]
 
   /// Throws invalid_parameter naming the first field that is non-finite or out of range.
   void validate() const;

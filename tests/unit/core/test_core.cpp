@@ -22,7 +22,9 @@ TEST(units, conversions_are_the_documented_factors) {
 
 // Compile-time checks that mixing units does not compile (STYLE B3.5).
 template <class A, class B>
-concept addable = requires(A a, B b) { a + b; };
+concept addable = requires(A a, B b) {
+  a + b;
+};
 static_assert(addable<benzosim::amount_mg, benzosim::amount_mg>);
 static_assert(!addable<benzosim::amount_mg, benzosim::duration_h>);
 static_assert(!std::is_convertible_v<benzosim::duration_h, benzosim::time_ms>);

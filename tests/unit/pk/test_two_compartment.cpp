@@ -77,7 +77,8 @@ TEST(two_compartment, single_dose_matches_textbook_closed_form) {
   for (std::size_t i = 0; i < t.size(); ++i) {
     const double tau = t[i] - clonazepam.tlag_h;
     double expected = 0;
-    if (tau > 0) for (const auto& [coef, lambda] : m) expected += coef * std::exp(-lambda * tau);
+    if (tau > 0)
+      for (const auto& [coef, lambda] : m) expected += coef * std::exp(-lambda * tau);
     EXPECT_TRUE(benzosim::test::close_rel(c.c_ngml[i], expected, 1e-9, 1e-12)) << "t = " << t[i];
     EXPECT_DOUBLE_EQ(c.free_ngml[i], clonazepam.fu * c.c_ngml[i]);
   }
@@ -107,7 +108,8 @@ TEST(two_compartment, steady_state_matches_geometric_series) {
     const double c = benzosim::pk::simulate(clonazepam, r, t).c_ngml[0];
     double finite_series = 0, limit = 0;
     for (const auto& [coef, lambda] : m) {
-      finite_series += coef * std::exp(-lambda * within) * (1 - std::exp(-n * lambda * tau)) / (1 - std::exp(-lambda * tau));
+      finite_series +=
+          coef * std::exp(-lambda * within) * (1 - std::exp(-n * lambda * tau)) / (1 - std::exp(-lambda * tau));
       limit += coef * std::exp(-lambda * within) / (1 - std::exp(-lambda * tau));
     }
     EXPECT_TRUE(benzosim::test::close_rel(c, finite_series, 1e-9)) << "within " << within;
@@ -139,7 +141,8 @@ TEST(two_compartment, equal_rate_constants_use_the_limit) {
   EXPECT_TRUE(benzosim::test::profiles_close(exact.c_ngml, nearly.c_ngml, 1e-6));
   EXPECT_TRUE(benzosim::test::profiles_close(exact.c_ngml, rk4_reference(p, r, t, 1e-3), 1e-6));
   p.ka_per_h = d.alpha_per_h;
-  EXPECT_TRUE(benzosim::test::profiles_close(benzosim::pk::simulate(p, r, t).c_ngml, rk4_reference(p, r, t, 1e-3), 1e-6));
+  EXPECT_TRUE(
+      benzosim::test::profiles_close(benzosim::pk::simulate(p, r, t).c_ngml, rk4_reference(p, r, t, 1e-3), 1e-6));
 }
 
 TEST(two_compartment, lag_delays_the_whole_curve) {
@@ -150,7 +153,8 @@ TEST(two_compartment, lag_delays_the_whole_curve) {
   const auto with = benzosim::pk::simulate(clonazepam, r, t_lag);
   const auto without = benzosim::pk::simulate(no_lag, r, t_nolag);
   EXPECT_EQ(with.c_ngml[0], 0.0);
-  for (std::size_t i = 1; i < t_lag.size(); ++i) EXPECT_TRUE(benzosim::test::close_rel(with.c_ngml[i], without.c_ngml[i], 1e-12, 1e-15));
+  for (std::size_t i = 1; i < t_lag.size(); ++i)
+    EXPECT_TRUE(benzosim::test::close_rel(with.c_ngml[i], without.c_ngml[i], 1e-12, 1e-15));
 }
 
 TEST(two_compartment, mass_balance_and_bioavailability) {

@@ -1,0 +1,24 @@
+// SPDX-License-Identifier: MIT
+#include <memory>
+#include <string>
+
+#include <benzosim/io/scenario_file.hpp>
+
+#include "common.hpp"
+
+namespace benzosim::cli {
+
+void add_run(CLI::App& app) {
+  auto* cmd = app.add_subcommand("run", "Run a scenario file (TOML; format in docs/file-formats.md)");
+  auto file = std::make_shared<std::string>();
+  auto out = std::make_shared<std::string>();
+  cmd->add_option("scenario", *file, "Scenario file (.toml)")->required();
+  cmd->add_option("--out", *out, "Output directory (default: out/<scenario name>)");
+  cmd->footer("Example:\n  benzosim run data/scenarios/panic_titration.toml --out out/panic\n");
+  cmd->callback([file, out] {
+    const auto s = io::load_scenario(*file);
+    run_and_report(s, out->empty() ? std::filesystem::path("out") / s.name : std::filesystem::path(*out));
+  });
+}
+
+}  // namespace benzosim::cli

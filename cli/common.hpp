@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: MIT
+// Shared pieces of the benzosim subcommands: running a scenario and writing its outputs.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include <benzosim/clinical/scenario.hpp>
+
+namespace benzosim::cli {
+
+/// Exit codes: 0 success, 2 bad input (any benzosim::error or bad arguments), 3 internal error (a bug).
+inline constexpr int exit_bad_input = 2;
+inline constexpr int exit_internal = 3;
+
+/// Runs the scenario, writes DIR/timeseries.csv and DIR/summary.json (atomically) and prints a summary.
+void run_and_report(const clinical::scenario& s, const std::filesystem::path& out_dir);
+
+/// Each subcommand registers itself; the callback it sets runs after parsing.
+void add_demo(CLI::App& app);
+void add_run(CLI::App& app);
+void add_pk(CLI::App& app);
+
+}  // namespace benzosim::cli

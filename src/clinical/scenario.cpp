@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: MIT
+#include <benzosim/clinical/scenario.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <map>
+#include <string>
+
+#include <benzosim/core/check.hpp>
+#include <benzosim/core/error.hpp>
+#include <benzosim/core/time_grid.hpp>
+
+#include <benzosim/clinical/effects.hpp>
+
+namespace benzosim::clinical {
+namespace {
+
+/// Finer than this the pd adaptation grid need not go (error < 1e-4, see pd::simulate).
+constexpr double max_internal_step_h = 0.25;
+
+pk::two_compartment_oral scaled_for_weight(const drug_model& d, double weight_kg) {
+  auto p = d.pk;
+  const double ratio = weight_kg / d.reference_weight_kg;
+  const double cl_factor = std::pow(ratio, d.allometric_exponent_cl);
+  p.cl_lph *= cl_factor;
+  p.q_lph *= cl_factor;
+  p.v1_l *= ratio;
+  p.v2_l *= ratio;
+  return p;
+}
+
+std::size_t state_index(const pd::pd_params& p, const std::string& name) {
+  for (std::size_t i = 0; i < p.adaptation.size(); ++i) {
+    if (p.adaptation[i].name == name) return i;
+  }
+  throw invalid_parameter("clinical.dsst.adaptation_state", 0.0,
+                          "clinical.dsst.adaptation_state = '" + name + "'; must name one of the pd.adaptation states");
+}
+
+void check_finite(const std::vector<double>& v, const char* column) {
+  for (double x : v) {
+    if (!std::isfinite(x)) throw internal_error(std::string("clinical::simulate produced a non-finite ") + column);
+  }
+}
+
+}  // namespace
+
+std::string to_string(indication i) {
+  switch (i) {
+    case indication::seizure_disorder:
+      return "seizure_disorder";
+    case indication::panic_disorder:
+      return "panic_disorder";
+    case indication::unspecified:
+      return "unspecified";
+  }
+  throw internal_error("unknown indication");
+}
+
+void drug_model::validate() const {
+  require_positive("pk.reference_weight_kg", reference_weight_kg, "kg");
+  require_in_range("pk.allometric_exponent_cl", allometric_exponent_cl, "", 0.0, 2.0);
+  pk.validate();
+  pd.validate();
+  require_in_range("clinical.dsst.emax", dsst.emax_pct, "%", 0.0, 100.0);
+  require_positive("clinical.dsst.ec50", dsst.ec50_ngml, "ng/mL");
+  require_positive("clinical.dsst.hill", dsst.hill, "");
+  require_non_negative("clinical.dsst.ec50_shift_max", dsst.ec50_shift_max_ngml, "ng/mL");
+  state_index(pd, dsst.adaptation_state);
+  require_in_range("clinical.drowsiness.placebo", drowsiness.placebo, "", 0.0, 1.0);
+  require_in_range("clinical.drowsiness.pmax", drowsiness.pmax, "", drowsiness.placebo, 1.0);
+  require_positive("clinical.drowsiness.s50", drowsiness.s50, "");
+  require_positive("clinical.drowsiness.hill", drowsiness.hill, "");
+  require_positive("label.max_daily_seizure", label.max_daily_mg_seizure, "mg/day");
+  require_positive("label.max_daily_panic", label.max_daily_mg_panic, "mg/day");
+  require_positive("label.short_term", label.short_term_days, "day");
+  require_non_negative("clinical.withdrawal.notable", withdrawal_notable, "");
+}
+
+void scenario::validate() const {
+  drug.validate();
+  require_in_range("patient.weight_kg", person.weight_kg, "kg", 1.0, 400.0);
+  regimen.validate();
+  if (regimen.doses.empty()) throw invalid_parameter("dosing", 0.0, "dosing: at least one dose is required");
+  require_in_range("simulation.duration", duration_h, "h", 1e-6, 3650.0 * 24.0);
+  require_positive("simulation.output_step_h", output_step_h, "h");
+  require_in_range("number of output rows", duration_h / output_step_h, "", 0.0, 2e6);
+  if (circuit.enabled) {
+    circuit.model.validate();
+    require_in_range("circuit.seeds", circuit.map.seeds, "", 1.0, 64.0);
+  }
+}
+
+double treatment_days(const pk::regimen& r) {
+  const auto& d = r.doses;
+  if (d.empty()) return 0.0;
+  const double last_interval_h = d.size() > 1 ? d.back().time_h - d[d.size() - 2].time_h : 24.0;
+  return (d.back().time_h - d.front().time_h + last_interval_h) / 24.0;
+}
+
+double max_daily_dose_mg(const pk::regimen& r) {
+  std::map<long, double> per_day;
+  for (const auto& d : r.doses) per_day[static_cast<long>(std::floor(d.time_h / 24.0))] += d.amount_mg;
+  double max = 0.0;
+  for (const auto& [day, mg] : per_day) max = std::max(max, mg);
+  return max;
+}
+
+std::vector<finding> check_rules(const scenario& s) {
+  std::vector<finding> out;
+  const double days = treatment_days(s.regimen);
+  if (days > s.drug.label.short_term_days + 1e-9) {
+    char buf[256];
+    std::snprintf(buf, sizeof buf,
+                  "Treatment lasts %.0f days, beyond the %.0f days of routine use that guidelines allow (2-4 weeks); "
+                  "physical dependence grows with duration and dose.",
+                  days, s.drug.label.short_term_days);
+    out.push_back({"duration_beyond_short_term", buf});
+  }
+  const double max_daily = max_daily_dose_mg(s.regimen);
+  const double limit =
+      s.indication == indication::panic_disorder ? s.drug.label.max_daily_mg_panic : s.drug.label.max_daily_mg_seizure;
+  const std::string which = s.indication == indication::panic_disorder ? "panic disorder" : "seizure disorders";
+  if (max_daily > limit + 1e-9) {
+    char buf[256];
+    std::snprintf(buf, sizeof buf, "The largest daily dose, %.4g mg, exceeds the label maximum of %.4g mg/day for %s.",
+                  max_daily, limit, which.c_str());
+    out.push_back({"daily_dose_above_label_max", buf});
+  }
+  return out;
+}
+
+results simulate(const scenario& s) {
+  s.validate();
+  const auto pk_params = scaled_for_weight(s.drug, s.person.weight_kg);
+  pk_params.validate();
+
+  // Internal grid: a whole number of sub-steps per output step, so every output time is a grid point.
+  const auto sub = static_cast<std::size_t>(std::ceil(s.output_step_h / max_internal_step_h - 1e-9));
+  const double fine_step = s.output_step_h / static_cast<double>(sub);
+  const auto t_fine = time_grid(0.0, s.duration_h, fine_step);
+  const auto conc = pk::simulate(pk_params, s.regimen, t_fine);
+  const auto pdp = pd::simulate(s.drug.pd, conc);
+
+  results r;
+  r.uncertain = s.drug.uncertain;
+  std::vector<double> seizure(t_fine.size(), 0.0);
+  double seizure_baseline = 0.0;
+  if (s.circuit.enabled) {
+    const auto map = circuit::excitability_map::build(s.circuit.model, s.drug.pd.modulation, s.circuit.map);
+    seizure_baseline = map.seizure_fraction(0.0);
+    for (std::size_t i = 0; i < t_fine.size(); ++i) seizure[i] = map.seizure_fraction(pdp.net_modulation[i]);
+  } else {
+    r.uncertain.push_back("seizure activity: not computed ([circuit] enabled = false); the column is 0");
+  }
+
+  const auto& fast = pdp.adaptation[state_index(s.drug.pd, s.drug.dsst.adaptation_state)];
+  std::vector<double> dsst(t_fine.size()), drowsy(t_fine.size());
+  for (std::size_t i = 0; i < t_fine.size(); ++i) {
+    dsst[i] = dsst_impairment_pct(s.drug.dsst, conc.c_ngml[i], fast[i]);
+    drowsy[i] = drowsiness_probability(s.drug.drowsiness, pdp.net_modulation[i]);
+  }
+
+  // Output rows: every sub-th point of the fine grid.
+  auto& ts = r.series;
+  for (std::size_t i = 0; i < t_fine.size(); i += sub) {
+    ts.time_h.push_back(t_fine[i]);
+    ts.conc_ngml.push_back(conc.c_ngml[i]);
+    ts.free_ngml.push_back(conc.free_ngml[i]);
+    ts.occupancy.push_back(pdp.occupancy[i]);
+    ts.net_modulation.push_back(pdp.net_modulation[i]);
+    ts.tolerance.push_back(pdp.tolerance[i]);
+    ts.withdrawal.push_back(pdp.withdrawal[i]);
+    ts.seizure_activity.push_back(seizure[i]);
+    ts.dsst_impairment_pct.push_back(dsst[i]);
+    ts.drowsiness_prob.push_back(drowsy[i]);
+  }
+
+  // Summary over the fine grid.
+  auto& sm = r.summary;
+  const auto& doses = s.regimen.doses;
+  const double first_h = doses.front().time_h;
+  const double last_h = doses.back().time_h;
+  const double last_interval_h = doses.size() > 1 ? last_h - doses[doses.size() - 2].time_h : 24.0;
+  sm.total_dose_mg = s.regimen.total_mg();
+  sm.treatment_days = treatment_days(s.regimen);
+  sm.max_daily_dose_mg = max_daily_dose_mg(s.regimen);
+  const auto imax =
+      static_cast<std::size_t>(std::max_element(conc.c_ngml.begin(), conc.c_ngml.end()) - conc.c_ngml.begin());
+  sm.cmax_ngml = conc.c_ngml[imax];
+  sm.tmax_h = t_fine[imax];
+  sm.css_trough_ngml = 0.0;
+  sm.peak_dsst_impairment_pct = *std::max_element(dsst.begin(), dsst.end());
+  sm.peak_drowsiness_prob = *std::max_element(drowsy.begin(), drowsy.end());
+  sm.peak_tolerance = *std::max_element(pdp.tolerance.begin(), pdp.tolerance.end());
+  const auto iw =
+      static_cast<std::size_t>(std::max_element(pdp.withdrawal.begin(), pdp.withdrawal.end()) - pdp.withdrawal.begin());
+  sm.peak_withdrawal = pdp.withdrawal[iw];
+  sm.peak_withdrawal_time_h = sm.peak_withdrawal > 0.0 ? t_fine[iw] : 0.0;
+  sm.withdrawal_days = 0.0;
+  sm.seizure_activity_baseline = seizure_baseline;
+  double on_sum = 0.0;
+  std::size_t on_n = 0;
+  sm.seizure_activity_peak_after_stop = 0.0;
+  double trough = -1.0;
+  for (std::size_t i = 0; i < t_fine.size(); ++i) {
+    const double t = t_fine[i];
+    if (pdp.withdrawal[i] > s.drug.withdrawal_notable) sm.withdrawal_days += fine_step / 24.0;
+    if (t >= first_h && t <= last_h + last_interval_h) {
+      on_sum += seizure[i];
+      ++on_n;
+    }
+    if (t > last_h) sm.seizure_activity_peak_after_stop = std::max(sm.seizure_activity_peak_after_stop, seizure[i]);
+    if (last_h - first_h >= 24.0 && t >= last_h - 24.0 && t <= last_h) {
+      trough = trough < 0.0 ? conc.c_ngml[i] : std::min(trough, conc.c_ngml[i]);
+    }
+  }
+  sm.seizure_activity_on_treatment = on_n > 0 ? on_sum / static_cast<double>(on_n) : 0.0;
+  sm.css_trough_ngml = std::max(trough, 0.0);
+
+  r.warnings = check_rules(s);
+  if (sm.peak_withdrawal > s.drug.withdrawal_notable && sm.peak_withdrawal_time_h > last_h) {
+    char buf[320];
+    std::snprintf(buf, sizeof buf,
+                  "Predicted withdrawal peaks %.1f days after the last dose and stays notable for %.1f days; reduce "
+                  "the dose gradually instead of stopping abruptly (label: abrupt withdrawal may precipitate seizures "
+                  "or status epilepticus).",
+                  (sm.peak_withdrawal_time_h - last_h) / 24.0, sm.withdrawal_days);
+    r.warnings.push_back({"withdrawal_after_stop", buf});
+  }
+
+  for (const auto* col : {&ts.time_h, &ts.conc_ngml, &ts.free_ngml, &ts.occupancy, &ts.net_modulation, &ts.tolerance,
+                          &ts.withdrawal, &ts.seizure_activity, &ts.dsst_impairment_pct, &ts.drowsiness_prob}) {
+    check_finite(*col, "timeline value");
+  }
+  return r;
+}
+
+}  // namespace benzosim::clinical

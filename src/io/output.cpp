@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: MIT
+// Writers for the output files. Reference: docs/file-formats.md#outputs.
+#include <benzosim/io/output.hpp>
+
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include <benzosim/core/error.hpp>
+
+namespace benzosim::io {
+namespace {
+
+std::string errno_text(int err) {
+  return err != 0 ? std::strerror(err) : "unknown error";
+}
+
+/// A number rounded to the 10 significant digits written to CSV, for JSON.
+double rounded(double v) {
+  const std::string s = format_number(v);
+  double out = 0.0;
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  if (ec != std::errc{} || end != s.data() + s.size()) throw internal_error("io: cannot read back number '" + s + "'");
+  return out;
+}
+
+struct named_column {
+  const char* name;
+  const std::vector<double>* values;
+};
+
+std::string csv(const std::vector<named_column>& columns, const char* what) {
+  const std::size_t n = columns.front().values->size();
+  for (const named_column& c : columns) {
+    if (c.values->size() != n) {
+      throw internal_error(std::string{what} + ": column " + c.name + " has " + std::to_string(c.values->size()) +
+                           " rows but " + columns.front().name + " has " + std::to_string(n));
+    }
+  }
+  std::string out;
+  out.reserve((n + 1) * columns.size() * 12);
+  for (std::size_t j = 0; j < columns.size(); ++j) {
+    if (j > 0) out += ',';
+    out += columns[j].name;
+  }
+  out += '\n';
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t j = 0; j < columns.size(); ++j) {
+      if (j > 0) out += ',';
+      const double v = (*columns[j].values)[i];
+      if (!std::isfinite(v)) {
+        throw internal_error(std::string{what} + ": non-finite value in column " + columns[j].name + " at row " +
+                             std::to_string(i + 1));
+      }
+      out += format_number(v);
+    }
+    out += '\n';
+  }
+  return out;
+}
+
+}  // namespace
+
+void atomic_write(const std::filesystem::path& path, std::string_view content) {
+  static std::atomic<unsigned long> counter{0};
+  std::filesystem::path tmp = path;
+  tmp += ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter.fetch_add(1));
+  const std::string target = path.string();
+
+  // "x": never reuse an existing file; a name clash is an error, not a clobbered file.
+  std::FILE* f = std::fopen(tmp.c_str(), "wbx");
+  if (f == nullptr) {
+    throw error("Cannot write '" + target + "': cannot create the temporary file '" + tmp.string() +
+                "': " + errno_text(errno) + ".");
+  }
+  const auto fail = [&](const std::string& reason, std::FILE* open_file) {
+    if (open_file != nullptr) std::fclose(open_file);
+    std::error_code ignored;
+    std::filesystem::remove(tmp, ignored);
+    throw error("Cannot write '" + target + "': " + reason + ".");
+  };
+  if (!content.empty() && std::fwrite(content.data(), 1, content.size(), f) != content.size()) {
+    fail(errno_text(errno), f);
+  }
+  if (std::fflush(f) != 0) fail(errno_text(errno), f);
+  if (::fsync(::fileno(f)) != 0) fail(errno_text(errno), f);
+  if (std::fclose(f) != 0) fail(errno_text(errno), nullptr);
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) fail("cannot rename the temporary file into place: " + ec.message(), nullptr);
+}
+
+std::string format_number(double v) {
+  if (!std::isfinite(v)) throw internal_error("io::format_number: refusing to write a non-finite number");
+  if (v == 0.0) v = 0.0;  // no "-0"
+  char buf[32];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::general, 10);
+  if (ec != std::errc{}) throw internal_error("io::format_number: buffer too small");
+  return {buf, end};
+}
+
+std::string timeseries_csv(const clinical::timeline& t) {
+  return csv({{"time_h", &t.time_h},
+              {"conc_ngml", &t.conc_ngml},
+              {"free_ngml", &t.free_ngml},
+              {"occupancy", &t.occupancy},
+              {"net_modulation", &t.net_modulation},
+              {"tolerance", &t.tolerance},
+              {"withdrawal", &t.withdrawal},
+              {"seizure_activity", &t.seizure_activity},
+              {"dsst_impairment_pct", &t.dsst_impairment_pct},
+              {"drowsiness_prob", &t.drowsiness_prob}},
+             "io::timeseries_csv");
+}
+
+std::string concentration_csv(const pk::concentration_profile& c) {
+  return csv({{"time_h", &c.t_h}, {"conc_ngml", &c.c_ngml}, {"free_ngml", &c.free_ngml}}, "io::concentration_csv");
+}
+
+std::string summary_json(const clinical::scenario& s, const clinical::results& r) {
+  using json = nlohmann::ordered_json;
+  const auto number = [](const char* name, double v) {
+    if (!std::isfinite(v)) throw internal_error(std::string{"io::summary_json: summary."} + name + " is not finite");
+    return rounded(v);
+  };
+  const clinical::summary& m = r.summary;
+  json j;
+  j["benzosim_version"] = version();
+  j["disclaimer"] = "benzosim is a research and teaching simulator, not medical advice.";
+  j["scenario"] = {{"name", s.name},
+                   {"description", s.description},
+                   {"indication", clinical::to_string(s.indication)},
+                   {"drug", s.drug.name}};
+  json summary;
+  summary["total_dose_mg"] = number("total_dose_mg", m.total_dose_mg);
+  summary["treatment_days"] = number("treatment_days", m.treatment_days);
+  summary["max_daily_dose_mg"] = number("max_daily_dose_mg", m.max_daily_dose_mg);
+  summary["cmax_ngml"] = number("cmax_ngml", m.cmax_ngml);
+  summary["tmax_h"] = number("tmax_h", m.tmax_h);
+  summary["css_trough_ngml"] = number("css_trough_ngml", m.css_trough_ngml);
+  summary["peak_dsst_impairment_pct"] = number("peak_dsst_impairment_pct", m.peak_dsst_impairment_pct);
+  summary["peak_drowsiness_prob"] = number("peak_drowsiness_prob", m.peak_drowsiness_prob);
+  summary["peak_tolerance"] = number("peak_tolerance", m.peak_tolerance);
+  summary["peak_withdrawal"] = number("peak_withdrawal", m.peak_withdrawal);
+  summary["peak_withdrawal_time_h"] = number("peak_withdrawal_time_h", m.peak_withdrawal_time_h);
+  summary["withdrawal_days"] = number("withdrawal_days", m.withdrawal_days);
+  summary["seizure_activity_baseline"] = number("seizure_activity_baseline", m.seizure_activity_baseline);
+  summary["seizure_activity_on_treatment"] = number("seizure_activity_on_treatment", m.seizure_activity_on_treatment);
+  summary["seizure_activity_peak_after_stop"] =
+      number("seizure_activity_peak_after_stop", m.seizure_activity_peak_after_stop);
+  j["summary"] = std::move(summary);
+  json warnings = json::array();
+  for (const clinical::finding& f : r.warnings) warnings.push_back({{"code", f.code}, {"message", f.message}});
+  j["warnings"] = std::move(warnings);
+  j["uncertain"] = r.uncertain;
+  // Strings come from UTF-8 checked TOML or from benzosim itself; replace rather than throw just in case.
+  return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
+std::string version() {
+  return BENZOSIM_VERSION;
+}
+
+}  // namespace benzosim::io

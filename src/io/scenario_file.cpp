@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: MIT
+// Scenario files. Reference: docs/file-formats.md#scenario-file.
+#include <benzosim/io/scenario_file.hpp>
+
+#include <cctype>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <benzosim/core/error.hpp>
+
+#include "embedded_data.hpp"
+#include "text_file.hpp"
+#include "toml_reader.hpp"
+
+namespace benzosim::io {
+namespace {
+
+using detail::sentence;
+using detail::table_view;
+
+constexpr double max_duration_days = 3650.0;  // [days]
+constexpr double max_output_rows = 2'000'000.0;
+constexpr double max_dose_mg = 100.0;                // [mg] per dose
+constexpr std::int64_t max_dose_count = 100'000;     // per [[dosing]] table
+constexpr std::int64_t max_total_doses = 1'000'000;  // all [[dosing]] tables together
+
+std::string capitalised(std::string s) {
+  if (!s.empty()) s[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(s[0])));
+  return s;
+}
+
+clinical::drug_model read_drug(const table_view& root, const std::filesystem::path& base_dir) {
+  const bool has_drug = root.find("drug") != nullptr;
+  const bool has_file = root.find("drug_file") != nullptr;
+  if (has_drug && has_file) {
+    root.fail_at("drug_file", "Give either drug (a built-in drug) or drug_file (a path), not both.");
+  }
+  if (!has_drug && !has_file) {
+    detail::fail(root.file(), root.loc(),
+                 "Missing required key 'drug' or 'drug_file' at the top level: give drug = \"clonazepam\" "
+                 "(a built-in drug) or drug_file = \"path/to/drug.toml\".");
+  }
+  if (has_drug) {
+    const std::string name = root.string("drug");
+    try {
+      return embedded_drug(name);
+    } catch (const scenario_error&) {
+      throw;  // the built-in file itself is broken: keep its location
+    } catch (const error& e) {
+      root.fail_at("drug",
+                   "drug = \"" + name + "\": " + sentence(e.what()) + " Use drug_file = \"path\" for another drug.");
+    }
+  }
+  const std::string rel = root.string("drug_file");
+  if (rel.empty()) root.fail_at("drug_file", "drug_file must not be empty.");
+  const std::filesystem::path path = base_dir / std::filesystem::path{rel};
+  const detail::file_text f = detail::read_text_file(path);
+  if (!f.problem.empty()) {
+    root.fail_at("drug_file", "drug_file = \"" + rel + "\": " + f.problem + " (looked for '" + path.string() + "').");
+  }
+  return parse_drug(f.text, path.string());
+}
+
+clinical::indication read_indication(const table_view& root) {
+  using clinical::indication;
+  constexpr indication all[] = {indication::seizure_disorder, indication::panic_disorder, indication::unspecified};
+  const std::optional<std::string> text = root.optional_string("indication");
+  if (!text) return indication::unspecified;
+  std::string names;
+  for (indication i : all) {
+    const std::string s = clinical::to_string(i);
+    if (s == *text) return i;
+    names += (names.empty() ? "'" : ", '") + s + "'";
+  }
+  root.fail_at("indication", "indication = \"" + *text + "\" is not allowed; must be one of " + names + ".");
+}
+
+pk::regimen read_dosing(const table_view& root) {
+  pk::regimen r;
+  std::int64_t total_doses = 0;
+  for (const table_view& t : root.table_array("dosing", {"dose_mg", "start_h", "count", "every_h"})) {
+    const double dose_mg = t.number_in("dose_mg", detail::open_closed(0.0, max_dose_mg), "mg");
+    const double start_h = t.optional_number_in("start_h", detail::non_negative(), "h").value_or(0.0);
+    const std::int64_t count = t.optional_integer_in("count", 1, max_dose_count).value_or(1);
+    const std::optional<double> every_h = t.optional_number_in("every_h", detail::positive(), "h");
+    if (count > 1 && !every_h) {
+      detail::fail(t.file(), t.loc(),
+                   "Missing required key '" + t.key_path("every_h") + "': the dosing interval is required when " +
+                       t.key_path("count") + " = " + std::to_string(count) + " > 1.");
+    }
+    total_doses += count;
+    if (total_doses > max_total_doses) {
+      t.fail_at("count", "The [[dosing]] tables up to " + t.path() + " add up to " + std::to_string(total_doses) +
+                             " doses; at most " + std::to_string(max_total_doses) + " are allowed.");
+    }
+    const double last_h = start_h + static_cast<double>(count - 1) * every_h.value_or(0.0);
+    if (!std::isfinite(last_h)) {
+      t.fail_at("every_h", "The last dose of " + t.path() + " falls at a non-finite time.");
+    }
+    try {
+      r.append(pk::regimen::repeated(dose_mg, start_h, every_h.value_or(1.0), static_cast<int>(count)));
+    } catch (const error& e) {
+      detail::fail(t.file(), t.loc(), t.path() + ": " + sentence(e.what()));
+    }
+  }
+  return r;
+}
+
+struct simulation_settings {
+  double duration_h;     // [h]
+  double output_step_h;  // [h]
+};
+
+simulation_settings read_simulation(const table_view& root) {
+  const table_view t = root.subtable("simulation", {"duration_days", "duration_h", "output_step_h"});
+  const bool has_days = t.find("duration_days") != nullptr;
+  const bool has_hours = t.find("duration_h") != nullptr;
+  if (has_days && has_hours) {
+    t.fail_at("duration_h", "Give either simulation.duration_days or simulation.duration_h, not both.");
+  }
+  if (!has_days && !has_hours) {
+    detail::fail(t.file(), t.loc(), "Missing required key 'simulation.duration_days' (or 'simulation.duration_h').");
+  }
+  simulation_settings s{};
+  std::string duration_key;
+  if (has_days) {
+    duration_key = "duration_days";
+    s.duration_h = 24.0 * t.number_in("duration_days", detail::open_closed(0.0, max_duration_days), "days");
+  } else {
+    duration_key = "duration_h";
+    s.duration_h = t.number_in("duration_h", detail::open_closed(0.0, 24.0 * max_duration_days), "h");
+  }
+  s.output_step_h = t.optional_number_in("output_step_h", detail::positive(), "h").value_or(1.0);
+  const std::string step_key = t.find("output_step_h") != nullptr ? "output_step_h" : duration_key;
+  if (s.output_step_h > s.duration_h) {
+    t.fail_at(step_key, "simulation.output_step_h = " + detail::show(s.output_step_h) +
+                            " h; must be <= the simulated duration (" + detail::show(s.duration_h) + " h).");
+  }
+  if (s.duration_h / s.output_step_h > max_output_rows) {
+    t.fail_at(step_key, "The simulation would write " + detail::show(std::floor(s.duration_h / s.output_step_h) + 1) +
+                            " output rows (" + detail::show(s.duration_h) + " h every " +
+                            detail::show(s.output_step_h) + " h); at most " + detail::show(max_output_rows) +
+                            " are allowed. Increase simulation.output_step_h.");
+  }
+  return s;
+}
+
+clinical::circuit_settings read_circuit(const table_view& root) {
+  clinical::circuit_settings c;
+  c.model = circuit::wendling_params::seizure_prone();
+  const std::optional<table_view> t =
+      root.optional_subtable("circuit", {"enabled", "preset", "seed", "seeds", "A_mv", "B_mv", "G_mv"});
+  if (!t) return c;
+  c.enabled = t->optional_boolean("enabled").value_or(true);
+  if (t->find("preset") != nullptr) {
+    const std::string preset = t->choice("preset", {"seizure_prone", "wendling_2002"});
+    c.model = preset == "wendling_2002" ? circuit::wendling_params::wendling_2002()
+                                        : circuit::wendling_params::seizure_prone();
+  }
+  if (const auto seed = t->optional_integer_in("seed", 0, std::numeric_limits<std::int64_t>::max())) {
+    c.map.seed = static_cast<std::uint64_t>(*seed);
+  }
+  if (const auto seeds = t->optional_integer_in("seeds", 1, 64)) c.map.seeds = static_cast<int>(*seeds);
+  const detail::range gain = detail::open_closed(0.0, 200.0);
+  if (const auto a = t->optional_number_in("A_mv", gain, "mV")) c.model.A_mv = *a;
+  if (const auto b = t->optional_number_in("B_mv", gain, "mV")) c.model.B_mv = *b;
+  if (const auto g = t->optional_number_in("G_mv", gain, "mV")) c.model.G_mv = *g;
+  return c;
+}
+
+}  // namespace
+
+clinical::scenario parse_scenario(std::string_view toml_text, const std::string& source_name,
+                                  const std::filesystem::path& base_dir) {
+  const toml::table doc = detail::parse_toml(toml_text, source_name);
+  detail::check_schema_version(doc, source_name, "scenario file", scenario_schema_version);
+  const table_view root(doc, "", source_name,
+                        {"schema_version", "name", "description", "drug", "drug_file", "indication", "patient",
+                         "dosing", "simulation", "circuit"});
+
+  clinical::scenario s{};
+  s.name = root.string("name");
+  if (s.name.find_first_not_of(" \t") == std::string::npos) root.fail_at("name", "name must not be empty.");
+  s.description = root.optional_string("description").value_or("");
+  s.drug = read_drug(root, base_dir);
+  s.indication = read_indication(root);
+
+  s.person.weight_kg = s.drug.reference_weight_kg;
+  if (const auto patient = root.optional_subtable("patient", {"weight_kg"})) {
+    s.person.weight_kg =
+        patient->optional_number_in("weight_kg", detail::closed(1.0, 400.0), "kg").value_or(s.drug.reference_weight_kg);
+  }
+  s.regimen = read_dosing(root);
+  const simulation_settings sim = read_simulation(root);
+  s.duration_h = sim.duration_h;
+  s.output_step_h = sim.output_step_h;
+  s.circuit = read_circuit(root);
+
+  try {
+    s.validate();
+  } catch (const error& e) {
+    throw scenario_error(source_name, 0, 0, sentence(std::string{"The scenario is invalid: "} + e.what()));
+  }
+  return s;
+}
+
+clinical::scenario load_scenario(const std::filesystem::path& file) {
+  const detail::file_text f = detail::read_text_file(file);
+  if (!f.problem.empty()) throw scenario_error(file.string(), 0, 0, sentence(capitalised(f.problem)));
+  return parse_scenario(f.text, file.string(), file.parent_path());
+}
+
+clinical::scenario demo_scenario() {
+  return parse_scenario(embedded::demo_scenario_toml, "<embedded demo scenario>", std::filesystem::path{"."});
+}
+
+std::string describe(const scenario_error& e) {
+  std::string out = e.file;
+  if (e.line > 0) {
+    out += ':';
+    out += std::to_string(e.line);
+    if (e.column > 0) {
+      out += ':';
+      out += std::to_string(e.column);
+    }
+  }
+  out += ": ";
+  out += e.what();
+  return out;
+}
+
+}  // namespace benzosim::io
