@@ -152,7 +152,7 @@ results simulate(const scenario& s) {
     seizure_baseline = map.seizure_fraction(0.0);
     for (std::size_t i = 0; i < t_fine.size(); ++i) seizure[i] = map.seizure_fraction(pdp.net_modulation[i]);
   } else {
-    r.uncertain.push_back("seizure activity: not computed ([circuit] enabled = false); the column is 0");
+    r.uncertain.emplace_back("seizure activity: not computed ([circuit] enabled = false); the column is 0");
   }
 
   const auto& fast = pdp.adaptation[state_index(s.drug.pd, s.drug.dsst.adaptation_state)];

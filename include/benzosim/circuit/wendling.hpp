@@ -97,9 +97,9 @@ class excitability_map {
   /// Grid point i has net modulation m_i; both inhibitory loops get pd::factors(m_i, m).
   static excitability_map build(const wendling_params& baseline, const pd::modulation_params& m, const map_options& o);
   /// Linear interpolation on the grid, clamped at the ends; exact at grid points.
-  double seizure_fraction(double net_modulation) const;
-  const std::vector<double>& grid() const { return net_; }
-  const std::vector<double>& values() const { return fraction_; }
+  [[nodiscard]] double seizure_fraction(double net_modulation) const;
+  [[nodiscard]] const std::vector<double>& grid() const { return net_; }
+  [[nodiscard]] const std::vector<double>& values() const { return fraction_; }
 
  private:
   std::vector<double> net_;

@@ -26,7 +26,7 @@ struct regimen {
   /// Throws invalid_parameter if a dose time is negative or non-finite or an amount is not > 0.
   void validate() const;
   /// Total amount of all doses [mg].
-  double total_mg() const;
+  [[nodiscard]] double total_mg() const;
 };
 
 /// Parameters of the oral two-compartment model (true, not apparent /F, values). No defaults: every

@@ -66,8 +66,8 @@ TEST(excitability_map, interpolates_exactly_and_clamps) {
   EXPECT_EQ(m.seizure_fraction(-5.0), v.front());
   EXPECT_EQ(m.seizure_fraction(-0.6000001), v.front());
   EXPECT_EQ(m.seizure_fraction(7.0), v.back());
-  EXPECT_THROW(m.seizure_fraction(std::nan("")), invalid_parameter);
-  EXPECT_THROW(excitability_map{}.seizure_fraction(0.0), benzosim::error);
+  EXPECT_THROW((void)m.seizure_fraction(std::nan("")), invalid_parameter);
+  EXPECT_THROW((void)excitability_map{}.seizure_fraction(0.0), benzosim::error);
 }
 
 TEST(excitability_map, point_i_replicate_j_is_one_keyed_run) {
