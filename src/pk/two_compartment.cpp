@@ -9,19 +9,10 @@
 #include <benzosim/core/check.hpp>
 #include <benzosim/core/error.hpp>
 #include <benzosim/core/units.hpp>
+#include <benzosim/pk/events.hpp>
+#include <benzosim/pk/linear.hpp>
 
 namespace benzosim::pk {
-namespace {
-
-/// (e^{x t} - e^{y t}) / (x - y), evaluated stably for x close to y (limit t e^{y t} when x == y).
-double exp_difference(double x, double y, double t) {
-  const double d = x - y;
-  if (d == 0.0) return t * std::exp(y * t);
-  return std::exp(y * t) * std::expm1(d * t) / d;
-}
-
-}  // namespace
-
 regimen regimen::repeated(double amount_mg, double start_h, double every_h, int count) {
   require_positive("dose amount", amount_mg, "mg");
   require_non_negative("first dose time", start_h, "h");
@@ -79,48 +70,6 @@ disposition disposition_constants(const two_compartment_oral& p) {
   return {alpha, beta};
 }
 
-state advance(const two_compartment_oral& p, const state& s, double dt_h) {
-  if (!(dt_h >= 0.0)) throw internal_error("pk::advance: negative or NaN time step");
-  if (dt_h == 0.0) return s;
-  const double k10 = p.cl_lph / p.v1_l;
-  const double k12 = p.q_lph / p.v1_l;
-  const double k21 = p.q_lph / p.v2_l;
-  const double ka = p.ka_per_h;
-  const auto [alpha, beta] = disposition_constants(p);
-  const double l1 = -alpha;
-  const double l2 = -beta;
-  // Rate matrix of (central, peripheral): M = [[-(k10 + k12), k21], [k12, -k21]], eigenvalues l1, l2.
-  // Sylvester: e^{Mt} = P1 e^{l1 t} + P2 e^{l2 t}, with P1 = (M - l2 I)/(l1 - l2), P2 = (M - l1 I)/(l2 - l1).
-  const double m11 = -(k10 + k12);
-  const double m12 = k21;
-  const double m21 = k12;
-  const double m22 = -k21;
-  const double inv = 1.0 / (l1 - l2);
-  // Column-wise application to a vector x: P1 x and P2 x.
-  auto apply = [&](double x1, double x2, double e1, double e2, double& y1, double& y2) {
-    const double p1x1 = ((m11 - l2) * x1 + m12 * x2) * inv;
-    const double p1x2 = (m21 * x1 + (m22 - l2) * x2) * inv;
-    const double p2x1 = -((m11 - l1) * x1 + m12 * x2) * inv;
-    const double p2x2 = -(m21 * x1 + (m22 - l1) * x2) * inv;
-    y1 = p1x1 * e1 + p2x1 * e2;
-    y2 = p1x2 * e1 + p2x2 * e2;
-  };
-  state out;
-  out.gut_mg = s.gut_mg * std::exp(-ka * dt_h);
-  // Homogeneous part.
-  double c_h = 0.0;
-  double p_h = 0.0;
-  apply(s.central_mg, s.peripheral_mg, std::exp(l1 * dt_h), std::exp(l2 * dt_h), c_h, p_h);
-  // Input ka * gut(s) = ka g0 e^{-ka s} into the central compartment:
-  // int_0^t e^{M(t-s)} b e^{-ka s} ds = sum_i P_i b (e^{l_i t} - e^{-ka t}) / (l_i + ka).
-  double c_f = 0.0;
-  double p_f = 0.0;
-  apply(ka * s.gut_mg, 0.0, exp_difference(l1, -ka, dt_h), exp_difference(l2, -ka, dt_h), c_f, p_f);
-  out.central_mg = c_h + c_f;
-  out.peripheral_mg = p_h + p_f;
-  return out;
-}
-
 concentration_profile simulate(const two_compartment_oral& p, const regimen& r, std::span<const double> times_h) {
   p.validate();
   r.validate();
@@ -130,35 +79,39 @@ concentration_profile simulate(const two_compartment_oral& p, const regimen& r, 
       throw invalid_parameter("output time", times_h[i], "output times must be non-decreasing");
     }
   }
+  // The regimen on the general event engine: ADVAN4 (1 depot, 2 central, 3 peripheral) with F and ALAG
+  // on the depot. Doses and observations are merged in time order; a dose at the time of an observation
+  // comes first, so the observation sees it (right-continuous state).
+  const linear_model m{linear_structure::two_cmt_oral,
+                       {p.cl_lph, p.v1_l, p.q_lph, p.v2_l, p.ka_per_h},
+                       {compartment_modifiers{{modifier::source::constant, p.f, 0, "F1"},
+                                              {modifier::source::constant, p.tlag_h, 0, "ALAG1"},
+                                              {},
+                                              {}},
+                        {},
+                        {}}};
+  subject s;
+  s.records.reserve(r.doses.size() + times_h.size());
+  std::vector<std::size_t> observation_index;
+  observation_index.reserve(times_h.size());
+  std::size_t d = 0;
+  for (std::size_t i = 0; i < times_h.size(); ++i) {
+    while (d < r.doses.size() && r.doses[d].time_h <= times_h[i]) {
+      s.records.push_back({.time_h = r.doses[d].time_h, .kind = event_kind::dose, .amount = r.doses[d].amount_mg,
+                           .cmt = 1, .row = d + 1});
+      ++d;
+    }
+    observation_index.push_back(s.records.size());
+    s.records.push_back({.time_h = times_h[i], .row = i + 1});
+  }
+  const amounts_table a = simulate(m, s);
+
   concentration_profile out;
   out.t_h.assign(times_h.begin(), times_h.end());
   out.c_ngml.resize(times_h.size());
   out.free_ngml.resize(times_h.size());
-
-  // Doses reach the gut at time + lag; sort once (the lag is the same for every dose).
-  std::vector<dose> absorbed = r.doses;
-  for (auto& d : absorbed) d.time_h += p.tlag_h;
-
-  state s;
-  double t_now = times_h.empty() ? 0.0 : std::min(0.0, times_h.front());
-  std::size_t next_dose = 0;
   for (std::size_t i = 0; i < times_h.size(); ++i) {
-    const double t_out = times_h[i];
-    // A dose at exactly t_out has entered the gut by then (right-continuous state).
-    while (next_dose < absorbed.size() && absorbed[next_dose].time_h <= t_out) {
-      const double t_dose = absorbed[next_dose].time_h;
-      if (t_dose > t_now) {
-        s = advance(p, s, t_dose - t_now);
-        t_now = t_dose;
-      }
-      s.gut_mg += p.f * absorbed[next_dose].amount_mg;
-      ++next_dose;
-    }
-    if (t_out > t_now) {
-      s = advance(p, s, t_out - t_now);
-      t_now = t_out;
-    }
-    const double c = from_amount(amount_mg{s.central_mg}, volume_l{p.v1_l}).value;
+    const double c = from_amount(amount_mg{a.at(observation_index[i], 2)}, volume_l{p.v1_l}).value;
     out.c_ngml[i] = c;
     out.free_ngml[i] = p.fu * c;
   }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-/// Two-compartment model with first-order absorption, lag time and bioavailability, solved exactly:
-/// the state (gut, central, peripheral amounts) is propagated in closed form from event to event.
+/// Two-compartment model with first-order absorption, lag time and bioavailability (NONMEM ADVAN4 with
+/// F1 and ALAG1), solved exactly on the event engine of pk/linear.hpp.
 /// Equations: docs/models.md#pk.
 #pragma once
 
@@ -44,16 +44,6 @@ struct two_compartment_oral {
   /// Throws invalid_parameter naming the first field that is non-finite or out of range.
   void validate() const;
 };
-
-/// Amounts in the three compartments [mg].
-struct state {
-  double gut_mg = 0.0;
-  double central_mg = 0.0;
-  double peripheral_mg = 0.0;
-};
-
-/// The exact state after dt_h hours without new doses (dt_h >= 0).
-state advance(const two_compartment_oral& p, const state& s, double dt_h);
 
 /// Disposition rate constants: alpha > beta > 0 [1/h], the two eigenvalues of the central/peripheral system.
 struct disposition {
