@@ -35,7 +35,7 @@ concept pk_system = requires(S s, state<N>& x, const state<N>& r, double dt) {
 
 /// Options of the steady-state search for systems that are not linear.
 struct steady_state_options {
-  double rtol = 1e-10;   ///< convergence: max |x_k+1 - x_k| <= rtol * (1 + max |x|)
+  double rtol = 1e-10;    ///< convergence: max |x_k+1 - x_k| <= rtol * (1 + max |x|)
   int max_cycles = 5000;  ///< dosing cycles before giving up
 };
 
@@ -67,35 +67,80 @@ class event_engine {
     x_ = sys_.initial();
     if (s_.records.empty()) return out;
     t_ = s_.records.front().time_h;
-    for (std::size_t i = 0; i < s_.records.size(); ++i) {
+    const std::size_t n = s_.records.size();
+    double* const dst = out.a.data();
+    for (std::size_t i = 0; i < n;) {
       const record& r = s_.records[i];
-      if (!std::isfinite(r.time_h)) fail_row(r, "TIME", r.time_h, "TIME must be finite");
-      if (r.time_h < t_) {
-        fail_row(r, "TIME", r.time_h,
-                 "TIME = " + num(r.time_h) + " h is earlier than the record before it (" + num(t_) +
-                     " h); records of a subject must be in time order");
-      }
+      check_time(r);
       advance_to(r.time_h);
-      handle(r, i);
-      advance_to(r.time_h);  // a bolus without lag at this time is part of this record's output
-      std::copy(x_.begin(), x_.end(), out.a.begin() + static_cast<std::ptrdiff_t>(i * N));
-    }
-    for (double v : out.a) {
-      if (!std::isfinite(v)) throw internal_error("pk: a compartment amount became non-finite");
+      if (r.kind != event_kind::observation) {
+        handle(r, i);
+        advance_to(r.time_h);  // a bolus without lag at this time is part of this record's output
+      }
+      for (std::size_t k = 0; k < N; ++k) {
+        if (!std::isfinite(x_[k])) throw internal_error("pk: a compartment amount became non-finite");
+        dst[i * N + k] = x_[k];
+      }
+      ++i;
+      // Fast path: a run of observations before the next queued input needs only propagation, with the
+      // state kept in registers.
+      const double limit = queue_.empty() ? std::numeric_limits<double>::infinity() : queue_.front().time;
+      state<N> x = x_;
+      double t = t_;
+      bool finite = true;
+      while (i < n && s_.records[i].kind == event_kind::observation && s_.records[i].time_h < limit) {
+        if constexpr (requires { sys_.propagate_run(x, t, s_.records.data(), i, n, limit, dst); }) {
+          // Without input, the system walks the run itself in a call-free loop that keeps the state in
+          // registers, as far as the step stays the cached one; the general step below takes the rest.
+          if (!any_rate_) {
+            const auto run = sys_.propagate_run(x, t, s_.records.data(), i, n, limit, dst);
+            if (run.next != i) {
+              i = run.next;
+              x = run.x;
+              t = run.t;
+              finite &= run.finite;
+              continue;
+            }
+          }
+        }
+        const double ti = s_.records[i].time_h;
+        if (!(ti >= t)) {  // also catches NaN
+          t_ = t;
+          check_time(s_.records[i]);
+        }
+        sys_.advance(x, rate_, any_rate_, ti - t);
+        t = ti;
+        for (std::size_t k = 0; k < N; ++k) {
+          dst[i * N + k] = x[k];
+          finite &= std::isfinite(x[k]);
+        }
+        ++i;
+      }
+      if (!finite) throw internal_error("pk: a compartment amount became non-finite");
+      x_ = x;
+      t_ = t;
     }
     return out;
   }
 
  private:
-  enum class what : std::uint8_t { bolus, infusion_start, infusion_end };
+  enum class what : std::uint8_t { bolus, infusion_start, infusion_end, train };
   struct queued {
     double time;
     std::uint64_t seq;
     what kind;
     int cmt;
-    double value;  // bolus amount or infusion rate
-    double end;    // infusion_start: when it ends
-    std::uint64_t id;  // infusion_end: the start it ends
+    double value;      // bolus amount or infusion rate
+    double end;        // infusion_start: when it ends
+    std::uint64_t id;  // infusion_end: the start it ends; train: index into trains_
+  };
+  /// Additional doses (ADDL) of one record: dose k (1..last) is taken at origin + k ii.
+  struct dose_train {
+    resolved_dose dose;
+    double origin;
+    double ii;
+    int k;
+    int last;
   };
   struct active_infusion {
     std::uint64_t id;
@@ -103,18 +148,33 @@ class event_engine {
     double rate;
   };
 
+  void check_time(const record& r) const {
+    if (!std::isfinite(r.time_h)) fail_row(r, "TIME", r.time_h, "TIME must be finite");
+    if (r.time_h < t_) {
+      fail_row(r, "TIME", r.time_h,
+               "TIME = " + num(r.time_h) + " h is earlier than the record before it (" + num(t_) +
+                   " h); records of a subject must be in time order");
+    }
+  }
+
   static std::string num(double v) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.6g", v);
     return buf;
   }
 
-  static bool later(const queued& a, const queued& b) { return a.time > b.time || (a.time == b.time && a.seq > b.seq); }
+  /// Heap order: the earliest time on top; at equal times, the first queued. A function object, so that
+  /// the heap algorithms inline it.
+  struct later {
+    bool operator()(const queued& a, const queued& b) const {
+      return a.time > b.time || (a.time == b.time && a.seq > b.seq);
+    }
+  };
 
   void push(queued q) {
     q.seq = seq_++;
     queue_.push_back(q);
-    std::push_heap(queue_.begin(), queue_.end(), later);
+    std::push_heap(queue_.begin(), queue_.end(), later{});
   }
 
   void recompute_rates() {
@@ -133,12 +193,14 @@ class event_engine {
   /// Processes every queued input up to and including time t, then propagates to t.
   void advance_to(double t) {
     while (!queue_.empty() && queue_.front().time <= t) {
-      std::pop_heap(queue_.begin(), queue_.end(), later);
+      std::pop_heap(queue_.begin(), queue_.end(), later{});
       const queued q = queue_.back();
       queue_.pop_back();
       step_to(q.time);
       switch (q.kind) {
-        case what::bolus: x_[static_cast<std::size_t>(q.cmt - 1)] += q.value; break;
+        case what::bolus:
+          x_[static_cast<std::size_t>(q.cmt - 1)] += q.value;
+          break;
         case what::infusion_start:
           active_.push_back({q.seq, q.cmt, q.value});
           recompute_rates();
@@ -147,6 +209,18 @@ class event_engine {
         case what::infusion_end:
           std::erase_if(active_, [&](const active_infusion& a) { return a.id == q.id; });
           recompute_rates();
+          break;
+        case what::train:
+          // Additional doses (ADDL) wait in the queue as one entry: the next dose is taken now (TIME + k II;
+          // its lag applies from here) and the entry comes back one interval later.
+          {
+            dose_train& tr = trains_[q.id];
+            schedule(tr.dose, q.time);
+            if (tr.k < tr.last) {
+              ++tr.k;
+              push({tr.origin + static_cast<double>(tr.k) * tr.ii, 0, what::train, q.cmt, 0.0, 0.0, q.id});
+            }
+          }
           break;
       }
     }
@@ -157,13 +231,16 @@ class event_engine {
     x_ = sys_.initial();
     queue_.clear();
     active_.clear();
+    trains_.clear();
     recompute_rates();
   }
 
   double modifier_value(const modifier& m, std::size_t record_index, double fallback) const {
     switch (m.from) {
-      case modifier::source::none: return fallback;
-      case modifier::source::constant: return m.value;
+      case modifier::source::none:
+        return fallback;
+      case modifier::source::constant:
+        return m.value;
       case modifier::source::covariate: {
         const std::size_t nc = s_.covariate_names.size();
         if (m.column >= nc) throw internal_error("pk: modifier column out of range");
@@ -181,22 +258,24 @@ class event_engine {
   resolved_dose resolve(const record& r, std::size_t i) const {
     const int cmt = r.cmt == 0 ? default_cmt_ : r.cmt;
     if (cmt < 1 || cmt > static_cast<int>(N)) {
-      fail_row(r, "CMT", r.cmt, "CMT = " + std::to_string(r.cmt) + " is not a compartment of this model (1.." +
-                                    std::to_string(N) + ")");
+      fail_row(r, "CMT", r.cmt,
+               "CMT = " + std::to_string(r.cmt) + " is not a compartment of this model (1.." + std::to_string(N) + ")");
     }
     const compartment_modifiers* m = mods_of(cmt);
     const modifier none{};
     const double f = modifier_value(m ? m->bioav : none, i, 1.0);
     const double lag = modifier_value(m ? m->lag : none, i, 0.0);
     const std::string c = std::to_string(cmt);
-    if (!std::isfinite(f) || f < 0.0) fail_row(r, m ? m->bioav.name : "F", f, "F" + c + " = " + num(f) + "; must be >= 0");
+    if (!std::isfinite(f) || f < 0.0)
+      fail_row(r, m ? m->bioav.name : "F", f, "F" + c + " = " + num(f) + "; must be >= 0");
     if (!std::isfinite(lag) || lag < 0.0) {
       fail_row(r, m ? m->lag.name : "ALAG", lag, "ALAG" + c + " = " + num(lag) + " h; must be >= 0");
     }
     if (!std::isfinite(r.amount) || r.amount < 0.0) fail_row(r, "AMT", r.amount, "AMT must be finite and >= 0");
     resolved_dose d{cmt, f * r.amount, lag, 0.0, 0.0};
     switch (r.input) {
-      case input_kind::bolus: break;
+      case input_kind::bolus:
+        break;
       case input_kind::given_rate:
         if (!std::isfinite(r.rate_per_h) || r.rate_per_h <= 0.0) fail_row(r, "RATE", r.rate_per_h, "RATE must be > 0");
         d.rate = r.rate_per_h;
@@ -237,7 +316,9 @@ class event_engine {
   void schedule(const resolved_dose& d, double t) {
     if (d.amount == 0.0 && d.rate == 0.0) return;
     const double start = t + d.lag_h;
-    if (d.bolus()) {
+    if (d.bolus() && start <= t_) {  // due now: no need to queue it (callers have propagated to t_)
+      x_[static_cast<std::size_t>(d.cmt - 1)] += d.amount;
+    } else if (d.bolus()) {
       push({start, 0, what::bolus, d.cmt, d.amount, 0.0, 0});
     } else {
       push({start, 0, what::infusion_start, d.cmt, d.rate, start + d.duration_h, 0});
@@ -247,17 +328,23 @@ class event_engine {
   void handle(const record& r, std::size_t i) {
     switch (r.kind) {
       case event_kind::observation:
-      case event_kind::other: return;
-      case event_kind::reset: reset(); return;
-      case event_kind::reset_and_dose: reset(); break;
-      case event_kind::dose: break;
+      case event_kind::other:
+        return;
+      case event_kind::reset:
+        reset();
+        return;
+      case event_kind::reset_and_dose:
+        reset();
+        break;
+      case event_kind::dose:
+        break;
     }
     if (r.addl < 0) fail_row(r, "ADDL", r.addl, "ADDL must be >= 0");
     if (r.addl > 0 && !(r.ii_h > 0.0)) fail_row(r, "II", r.ii_h, "ADDL > 0 needs II > 0");
     if (!std::isfinite(r.ii_h) || r.ii_h < 0.0) fail_row(r, "II", r.ii_h, "II must be finite and >= 0");
     const resolved_dose d = resolve(r, i);
-    const bool constant_infusion = r.ss != steady_state_kind::none && r.amount == 0.0 &&
-                                   r.input == input_kind::given_rate && r.ii_h == 0.0;
+    const bool constant_infusion =
+        r.ss != steady_state_kind::none && r.amount == 0.0 && r.input == input_kind::given_rate && r.ii_h == 0.0;
     if (!constant_infusion && r.input != input_kind::bolus && !constant_infusion && r.amount <= 0.0) {
       fail_row(r, "AMT", r.amount, "an infusion needs AMT > 0");
     }
@@ -267,7 +354,10 @@ class event_engine {
       if (constant_infusion) return;  // the infusion runs on; there is no separate dose
     }
     schedule(d, r.time_h);
-    for (int k = 1; k <= r.addl; ++k) schedule(d, r.time_h + static_cast<double>(k) * r.ii_h);
+    if (r.addl > 0) {
+      trains_.push_back({d, r.time_h, r.ii_h, 1, r.addl});
+      push({r.time_h + r.ii_h, 0, what::train, d.cmt, 0.0, 0.0, trains_.size() - 1});
+    }
   }
 
   // ---- steady state -------------------------------------------------------------------------------
@@ -327,7 +417,8 @@ class event_engine {
           if (std::fabs(a[row][col]) > std::fabs(a[piv][col])) piv = row;
         }
         if (std::fabs(a[piv][col]) < 1e-14) {
-          fail_row(r, "SS", 1.0, "no steady state exists: the model does not eliminate the drug from every compartment");
+          fail_row(r, "SS", 1.0,
+                   "no steady state exists: the model does not eliminate the drug from every compartment");
         }
         std::swap(a[piv], a[col]);
         for (std::size_t row = col + 1; row < N; ++row) {
@@ -428,6 +519,7 @@ class event_engine {
   double t_ = 0.0;
   std::vector<queued> queue_;
   std::vector<active_infusion> active_;
+  std::vector<dose_train> trains_;
   std::uint64_t seq_ = 1;
 };
 

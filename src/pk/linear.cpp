@@ -50,7 +50,9 @@ amounts_table run(const linear_model& m, const subject& s) {
 
 }  // namespace
 
-std::string_view to_string(linear_structure s) { return info(s).name; }
+std::string_view to_string(linear_structure s) {
+  return info(s).name;
+}
 
 linear_structure parse_linear_structure(std::string_view name) {
   std::string valid;
@@ -61,10 +63,18 @@ linear_structure parse_linear_structure(std::string_view name) {
   throw error("unknown model '" + std::string(name) + "'; valid models: " + valid);
 }
 
-std::vector<std::string_view> parameter_names(linear_structure s) { return info(s).params; }
-int compartment_count(linear_structure s) { return info(s).n_cmt; }
-int default_dose_compartment(linear_structure s) { return info(s).depot != 0 ? info(s).depot : info(s).central; }
-int central_compartment(linear_structure s) { return info(s).central; }
+std::vector<std::string_view> parameter_names(linear_structure s) {
+  return info(s).params;
+}
+int compartment_count(linear_structure s) {
+  return info(s).n_cmt;
+}
+int default_dose_compartment(linear_structure s) {
+  return info(s).depot != 0 ? info(s).depot : info(s).central;
+}
+int central_compartment(linear_structure s) {
+  return info(s).central;
+}
 
 void linear_model::validate() const {
   const auto& i = info(structure);
@@ -113,7 +123,9 @@ std::vector<double> rate_matrix(const linear_model& m) {
   const auto& p = m.params;
   const int c = i.central;
   switch (m.structure) {
-    case linear_structure::one_cmt_iv: flow(c, 0, p[0] / p[1]); break;
+    case linear_structure::one_cmt_iv:
+      flow(c, 0, p[0] / p[1]);
+      break;
     case linear_structure::one_cmt_oral:
       flow(1, c, p[2]);
       flow(c, 0, p[0] / p[1]);
@@ -151,11 +163,16 @@ std::vector<double> rate_matrix(const linear_model& m) {
 amounts_table simulate(const linear_model& m, const subject& s) {
   m.validate();
   switch (compartment_count(m.structure)) {
-    case 1: return run<1>(m, s);
-    case 2: return run<2>(m, s);
-    case 3: return run<3>(m, s);
-    case 4: return run<4>(m, s);
-    default: throw internal_error("pk: unsupported compartment count");
+    case 1:
+      return run<1>(m, s);
+    case 2:
+      return run<2>(m, s);
+    case 3:
+      return run<3>(m, s);
+    case 4:
+      return run<4>(m, s);
+    default:
+      throw internal_error("pk: unsupported compartment count");
   }
 }
 

@@ -25,29 +25,83 @@ class linear_system {
   /// k_rowmajor: the N x N rate matrix, row-major.
   explicit linear_system(const std::vector<double>& k_rowmajor) {
     for (std::size_t i = 0; i < N; ++i) {
-      for (std::size_t j = 0; j < N; ++j) k_(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = k_rowmajor[i * N + j];
+      for (std::size_t j = 0; j < N; ++j)
+        k_(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = k_rowmajor[i * N + j];
     }
   }
 
   state<N> initial() const { return {}; }
 
-  void advance(state<N>& x, const state<N>& r, bool any_rate, double dt) {
-    if (dt <= 0.0) return;
-    const entry& e = lookup(dt);
+  // Small enough to inline into the engine's loops: the cache hit is one comparison; the rest is a
+  // matrix-vector product. Returns the state after dt (by value, so that it can stay in registers).
+  state<N> propagated(const state<N>& x, const state<N>& r, bool any_rate, double dt) {
+    if (dt <= 0.0) return x;
+    const entry& e = cache_[last_].dt == dt ? cache_[last_] : lookup(dt);
     state<N> y{};
     for (std::size_t i = 0; i < N; ++i) {
-      double s = 0.0;
-      for (std::size_t j = 0; j < N; ++j) s += e.phi[i * N + j] * x[j];
-      y[i] = s;
+      double sum = 0.0;
+      for (std::size_t j = 0; j < N; ++j) sum += e.phi[i * N + j] * x[j];
+      y[i] = sum;
     }
     if (any_rate) {
       for (std::size_t i = 0; i < N; ++i) {
-        double s = 0.0;
-        for (std::size_t j = 0; j < N; ++j) s += e.gamma[i * N + j] * r[j];
-        y[i] += s;
+        double sum = 0.0;
+        for (std::size_t j = 0; j < N; ++j) sum += e.gamma[i * N + j] * r[j];
+        y[i] += sum;
       }
     }
-    x = y;
+    return y;
+  }
+
+  void advance(state<N>& x, const state<N>& r, bool any_rate, double dt) { x = propagated(x, r, any_rate, dt); }
+
+  /// Where propagate_run stopped.
+  struct run_result {
+    std::size_t next;  ///< the first record not handled
+    state<N> x;        ///< the state at time t
+    double t;          ///< the time of the last record handled
+    bool finite;       ///< every amount written was finite
+  };
+
+  /// The engine's fast path (no zero-order input running): propagates through consecutive observation
+  /// records from index i while their step equals the cached step and their time is below `limit`,
+  /// writing the state after each to dst[i*N ..]. Everything is passed by value and the loop makes no
+  /// calls, so that the state stays in registers.
+  run_result propagate_run(const state<N> x0, const double t0, const record* recs, std::size_t i, const std::size_t n,
+                           const double limit, double* const dst) const {
+    const entry& e = cache_[last_];
+    const double step = e.dt;
+    double y[N];
+    double phi[N * N];
+#pragma GCC unroll 16
+    for (std::size_t a = 0; a < N * N; ++a) phi[a] = e.phi[a];
+#pragma GCC unroll 4
+    for (std::size_t a = 0; a < N; ++a) y[a] = x0[a];
+    double tt = t0;
+    bool ok = true;
+    for (; i < n; ++i) {
+      const record& r = recs[i];
+      if (r.kind != event_kind::observation || !(r.time_h < limit) || r.time_h - tt != step) break;
+      double z[N];
+#pragma GCC unroll 4
+      for (std::size_t a = 0; a < N; ++a) {
+        double sum = phi[a * N] * y[0];
+#pragma GCC unroll 4
+        for (std::size_t b = 1; b < N; ++b) sum += phi[a * N + b] * y[b];
+        z[a] = sum;
+      }
+      tt = r.time_h;
+#pragma GCC unroll 4
+      for (std::size_t a = 0; a < N; ++a) {
+        y[a] = z[a];
+        dst[i * N + a] = z[a];
+        ok &= std::isfinite(z[a]);
+      }
+    }
+    run_result out{i, {}, tt, ok};
+#pragma GCC unroll 4
+    for (std::size_t a = 0; a < N; ++a) out.x[a] = y[a];
+    return out;
   }
 
  private:
@@ -58,8 +112,7 @@ class linear_system {
   };
   static constexpr std::size_t cache_size = 8;
 
-  const entry& lookup(double dt) {
-    if (cache_[last_].dt == dt) return cache_[last_];
+  [[gnu::noinline]] const entry& lookup(double dt) {
     for (std::size_t k = 0; k < cache_size; ++k) {
       if (cache_[k].dt == dt) {
         last_ = k;

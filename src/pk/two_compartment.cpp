@@ -82,14 +82,13 @@ concentration_profile simulate(const two_compartment_oral& p, const regimen& r, 
   // The regimen on the general event engine: ADVAN4 (1 depot, 2 central, 3 peripheral) with F and ALAG
   // on the depot. Doses and observations are merged in time order; a dose at the time of an observation
   // comes first, so the observation sees it (right-continuous state).
-  const linear_model m{linear_structure::two_cmt_oral,
-                       {p.cl_lph, p.v1_l, p.q_lph, p.v2_l, p.ka_per_h},
-                       {compartment_modifiers{{modifier::source::constant, p.f, 0, "F1"},
-                                              {modifier::source::constant, p.tlag_h, 0, "ALAG1"},
-                                              {},
-                                              {}},
-                        {},
-                        {}}};
+  const linear_model m{
+      linear_structure::two_cmt_oral,
+      {p.cl_lph, p.v1_l, p.q_lph, p.v2_l, p.ka_per_h},
+      {compartment_modifiers{
+           {modifier::source::constant, p.f, 0, "F1"}, {modifier::source::constant, p.tlag_h, 0, "ALAG1"}, {}, {}},
+       {},
+       {}}};
   subject s;
   s.records.reserve(r.doses.size() + times_h.size());
   std::vector<std::size_t> observation_index;
@@ -97,8 +96,11 @@ concentration_profile simulate(const two_compartment_oral& p, const regimen& r, 
   std::size_t d = 0;
   for (std::size_t i = 0; i < times_h.size(); ++i) {
     while (d < r.doses.size() && r.doses[d].time_h <= times_h[i]) {
-      s.records.push_back({.time_h = r.doses[d].time_h, .kind = event_kind::dose, .amount = r.doses[d].amount_mg,
-                           .cmt = 1, .row = d + 1});
+      s.records.push_back({.time_h = r.doses[d].time_h,
+                           .kind = event_kind::dose,
+                           .amount = r.doses[d].amount_mg,
+                           .cmt = 1,
+                           .row = d + 1});
       ++d;
     }
     observation_index.push_back(s.records.size());

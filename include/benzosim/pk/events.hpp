@@ -39,9 +39,9 @@ struct record {
 struct modifier {
   enum class source { none, constant, covariate };
   source from = source::none;
-  double value = 0.0;         ///< the constant
-  std::size_t column = 0;     ///< index into subject::covariate_names
-  std::string name;           ///< column name, for messages
+  double value = 0.0;      ///< the constant
+  std::size_t column = 0;  ///< index into subject::covariate_names
+  std::string name;        ///< column name, for messages
 };
 
 /// F (bioavailability), ALAG (lag time [h]), R (modeled rate [mg/h]) and D (modeled duration [h]) of one
