@@ -23,5 +23,6 @@ void run_and_report(const clinical::scenario& s, const std::filesystem::path& ou
 void add_demo(CLI::App& app);
 void add_run(CLI::App& app);
 void add_pk(CLI::App& app);
+void add_nm(CLI::App& app);
 
 }  // namespace benzosim::cli

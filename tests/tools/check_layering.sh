@@ -20,7 +20,7 @@ for i in "${!layers[@]}"; do
     while IFS= read -r hit; do
       echo "science layer does I/O: $hit (only io and cli read files, argv or the environment)"
       status=1
-    done < <(grep -rnE "#include[[:space:]]*<(fstream|cstdlib)>|getenv\(" "$root/src/$layer" "$root/include/benzosim/$layer" 2>/dev/null)
+    done < <(grep -rnE "#include[[:space:]]*<fstream>|getenv[[:space:]]*\(|fopen[[:space:]]*\(|std::(i|o)?fstream" "$root/src/$layer" "$root/include/benzosim/$layer" 2>/dev/null)
   fi
 done
 [ $status -eq 0 ] && echo "layering: ok (${layers[*]})"

@@ -41,7 +41,7 @@ struct nm_dataset {
   /// covariate_all_missing[subject][covariate]: the column is '.' on every row of that subject (its
   /// values were set to 0). A model that uses such a column is refused by check_against_model.
   std::vector<std::vector<bool>> covariate_all_missing;
-  /// Header index of CMT and RATE, or header.size() when the column is absent.
+  /// Header index of ID, CMT and RATE (CMT and RATE: header.size() when the column is absent).
   std::size_t cmt_index = 0;
   std::size_t rate_index = 0;
   std::size_t id_index = 0;
@@ -51,9 +51,9 @@ struct nm_dataset {
 };
 
 /// Parses dataset text. source_name is used in messages. Checks everything that does not need the model:
-/// required columns, numbers, integer codes, time order within a subject, SS/ADDL with II, AMT on doses,
-/// contiguous subjects. Covariates: '.' (or an empty cell) is carried forward within the subject; leading
-/// missing values take the subject's first non-missing value.
+/// required columns, numbers, integer codes, time order within a subject, SS/ADDL with II, AMT > 0 on doses
+/// (AMT = 0 only for a steady-state constant infusion), contiguous subjects. Covariates: '.' (or an empty cell) is
+/// carried forward within the subject; leading missing values take the subject's first non-missing value.
 nm_dataset read_nm_dataset(std::string_view text, const std::string& source_name);
 /// Reads and parses a dataset file; a missing or unreadable file is a scenario_error too.
 nm_dataset load_nm_dataset(const std::filesystem::path& path);

@@ -37,13 +37,13 @@ struct nm_model_spec {
 
 /// The flag form, as strings from the command line (each entry of a vector is one occurrence of the flag).
 struct nm_model_flags {
-  std::string structure;               ///< --model one_cmt_oral|...
-  std::vector<std::string> params;     ///< --param NAME=VALUE
-  std::vector<std::string> bioav;      ///< --bioav CMT=NUMBER|COLUMN
-  std::vector<std::string> lag;        ///< --lag CMT=NUMBER|COLUMN
-  std::vector<std::string> rate;       ///< --rate CMT=NUMBER|COLUMN
-  std::vector<std::string> duration;   ///< --duration CMT=NUMBER|COLUMN
-  std::vector<std::string> outputs;    ///< --output NAME=CMT[/PARAM][*FACTOR]
+  std::string structure;              ///< --model one_cmt_oral|...
+  std::vector<std::string> params;    ///< --param NAME=VALUE
+  std::vector<std::string> bioav;     ///< --bioav CMT=NUMBER|COLUMN
+  std::vector<std::string> lag;       ///< --lag CMT=NUMBER|COLUMN
+  std::vector<std::string> rate;      ///< --rate CMT=NUMBER|COLUMN
+  std::vector<std::string> duration;  ///< --duration CMT=NUMBER|COLUMN
+  std::vector<std::string> outputs;   ///< --output NAME=CMT[/PARAM][*FACTOR]
 };
 
 /// Builds the model from flags. Column names are resolved case-insensitively against covariate_names.
