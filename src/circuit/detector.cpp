@@ -24,18 +24,18 @@ seizure_readout detect(const lfp_trace& lfp, const detector_params& d) {
   const double whole = std::round(ratio);
   if (whole < 1.0 || std::abs(ratio - whole) > 1e-9 * ratio) {
     throw invalid_parameter("circuit.detector.window", d.window_ms,
-                            "circuit.detector.window = " + detail::format_number(d.window_ms) +
+                            "circuit.detector.window = " + format_value(d.window_ms) +
                                 " ms; must be a whole multiple of the LFP sampling interval " +
-                                detail::format_number(lfp.dt_ms) + " ms");
+                                format_value(lfp.dt_ms) + " ms");
   }
   const auto per_window = static_cast<std::size_t>(whole);  // sample intervals per window
   const std::size_t intervals = lfp.v_mv.empty() ? 0 : lfp.v_mv.size() - 1;
   const std::size_t windows = intervals / per_window;
   if (windows == 0) {
     throw invalid_parameter("circuit.detector.window", d.window_ms,
-                            "circuit.detector.window = " + detail::format_number(d.window_ms) +
+                            "circuit.detector.window = " + format_value(d.window_ms) +
                                 " ms; must not be longer than the LFP trace (" +
-                                detail::format_number(static_cast<double>(intervals) * lfp.dt_ms) + " ms)");
+                                format_value(static_cast<double>(intervals) * lfp.dt_ms) + " ms)");
   }
 
   const double window_s = static_cast<double>(per_window) * lfp.dt_ms * 1e-3;  // [s]

@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <cstdio>
 #include <string>
 
 #include <Random123/philox.h>
@@ -86,12 +85,6 @@ double normal_stream::next() {
     used_ = 0;
   }
   return buffer_[used_++];
-}
-
-std::string format_number(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.6g", v);
-  return buf;
 }
 
 std::uint64_t derive_seed(std::uint64_t seed, std::uint64_t i, std::uint64_t j) {

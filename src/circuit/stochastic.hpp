@@ -44,9 +44,6 @@ class normal_stream {
 /// A per-run seed derived from (seed, i, j) by one Philox evaluation (used for the map's replicates).
 std::uint64_t derive_seed(std::uint64_t seed, std::uint64_t i, std::uint64_t j);
 
-/// A number as "%.6g" for error messages (the format of core/check.hpp).
-std::string format_number(double v);
-
 /// Checks simulation options (throws invalid_parameter naming the field).
 void validate(const simulation_options& o);
 /// Checks detector settings (throws invalid_parameter naming the field).

@@ -116,23 +116,23 @@ void validate(const simulation_options& o) {
   const double whole = std::round(ratio);
   if (whole < 1.0 || std::abs(ratio - whole) > 1e-9 * ratio) {
     fail("circuit.record_every", o.record_every_ms,
-         "circuit.record_every = " + detail::format_number(o.record_every_ms) +
-             " ms; must be a whole multiple of circuit.dt = " + detail::format_number(o.dt_ms) + " ms");
+         "circuit.record_every = " + format_value(o.record_every_ms) +
+             " ms; must be a whole multiple of circuit.dt = " + format_value(o.dt_ms) + " ms");
   }
   if (o.duration_ms < o.record_every_ms) {
     fail("circuit.duration", o.duration_ms,
-         "circuit.duration = " + detail::format_number(o.duration_ms) +
-             " ms; must be >= circuit.record_every = " + detail::format_number(o.record_every_ms) + " ms");
+         "circuit.duration = " + format_value(o.duration_ms) +
+             " ms; must be >= circuit.record_every = " + format_value(o.record_every_ms) + " ms");
   }
   if ((o.duration_ms + o.transient_ms) / o.dt_ms > max_steps) {
     fail("circuit.dt", o.dt_ms,
-         "circuit.dt = " + detail::format_number(o.dt_ms) + " ms; must give at most 1e9 steps for " +
-             "circuit.transient + circuit.duration = " + detail::format_number(o.duration_ms + o.transient_ms) + " ms");
+         "circuit.dt = " + format_value(o.dt_ms) + " ms; must give at most 1e9 steps for " +
+             "circuit.transient + circuit.duration = " + format_value(o.duration_ms + o.transient_ms) + " ms");
   }
   if (o.duration_ms / o.record_every_ms > max_samples) {
     fail("circuit.record_every", o.record_every_ms,
-         "circuit.record_every = " + detail::format_number(o.record_every_ms) +
-             " ms; must give at most 1e8 samples for circuit.duration = " + detail::format_number(o.duration_ms) +
+         "circuit.record_every = " + format_value(o.record_every_ms) +
+             " ms; must give at most 1e8 samples for circuit.duration = " + format_value(o.duration_ms) +
              " ms");
   }
 }

@@ -10,15 +10,9 @@
 namespace benzosim {
 namespace {
 
-std::string format_number(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.6g", v);
-  return buf;
-}
-
 [[noreturn]] void fail(std::string_view name, double value, std::string_view unit, const std::string& rule) {
   std::string msg{name};
-  msg += " = " + format_number(value);
+  msg += " = " + format_value(value);
   if (!unit.empty()) {
     msg += ' ';
     msg += unit;
@@ -28,6 +22,12 @@ std::string format_number(double v) {
 }
 
 }  // namespace
+
+std::string format_value(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
+  return buf;
+}
 
 void require_finite(std::string_view name, double value, std::string_view unit) {
   if (!std::isfinite(value)) fail(name, value, unit, "a finite number");
@@ -43,7 +43,7 @@ void require_non_negative(std::string_view name, double value, std::string_view 
 
 void require_in_range(std::string_view name, double value, std::string_view unit, double lo, double hi) {
   if (!std::isfinite(value) || value < lo || value > hi) {
-    fail(name, value, unit, "in [" + format_number(lo) + ", " + format_number(hi) + "]");
+    fail(name, value, unit, "in [" + format_value(lo) + ", " + format_value(hi) + "]");
   }
 }
 

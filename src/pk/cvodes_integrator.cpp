@@ -4,7 +4,6 @@
 #include "cvodes_integrator.hpp"
 
 #include <cmath>
-#include <cstdio>
 #include <cstring>
 #include <exception>
 #include <string>
@@ -19,6 +18,7 @@
 #include <sunlinsol/sunlinsol_dense.h>
 #include <sunmatrix/sunmatrix_dense.h>
 
+#include <benzosim/core/check.hpp>
 #include <benzosim/core/error.hpp>
 
 namespace benzosim::pk::detail {
@@ -49,12 +49,6 @@ using vector_ptr = std::unique_ptr<std::remove_pointer_t<N_Vector>, vector_delet
 using matrix_ptr = std::unique_ptr<std::remove_pointer_t<SUNMatrix>, matrix_deleter>;
 using linsol_ptr = std::unique_ptr<std::remove_pointer_t<SUNLinearSolver>, linsol_deleter>;
 using cvode_ptr = std::unique_ptr<void, cvode_deleter>;
-
-std::string num(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.6g", v);
-  return buf;
-}
 
 /// CVODES's name of a return flag ("CV_TOO_MUCH_WORK"); the C string is malloc'd and freed here.
 std::string flag_name(int flag) {
@@ -156,9 +150,9 @@ struct cvodes_integrator::impl {
     const bool absolute = std::isfinite(t0_h);
     const double t_h = absolute ? t0_h + offset_h : offset_h;
     std::string where =
-        absolute ? "at t = " + num(t_h) + " h" : "at " + num(offset_h) + " h into a step of " + num(dt_h) + " h";
-    const std::string rtol = "rtol (now " + num(opts.rtol) + ")";
-    const std::string atol = "atol (now " + num(opts.atol) + " mg)";
+        absolute ? "at t = " + format_value(t_h) + " h" : "at " + format_value(offset_h) + " h into a step of " + format_value(dt_h) + " h";
+    const std::string rtol = "rtol (now " + format_value(opts.rtol) + ")";
+    const std::string atol = "atol (now " + format_value(opts.atol) + " mg)";
     std::string advice;
     switch (flag) {
       case CV_TOO_MUCH_WORK:

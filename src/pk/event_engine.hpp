@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include <benzosim/core/check.hpp>
 #include <benzosim/core/error.hpp>
 #include <benzosim/pk/events.hpp>
 
@@ -152,15 +153,9 @@ class event_engine {
     if (!std::isfinite(r.time_h)) fail_row(r, "TIME", r.time_h, "TIME must be finite");
     if (r.time_h < t_) {
       fail_row(r, "TIME", r.time_h,
-               "TIME = " + num(r.time_h) + " h is earlier than the record before it (" + num(t_) +
+               "TIME = " + format_value(r.time_h) + " h is earlier than the record before it (" + format_value(t_) +
                    " h); records of a subject must be in time order");
     }
-  }
-
-  static std::string num(double v) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.6g", v);
-    return buf;
   }
 
   /// Heap order: the earliest time on top; at equal times, the first queued. A function object, so that
@@ -267,9 +262,9 @@ class event_engine {
     const double lag = modifier_value(m ? m->lag : none, i, 0.0);
     const std::string c = std::to_string(cmt);
     if (!std::isfinite(f) || f < 0.0)
-      fail_row(r, m ? m->bioav.name : "F", f, "F" + c + " = " + num(f) + "; must be >= 0");
+      fail_row(r, m ? m->bioav.name : "F", f, "F" + c + " = " + format_value(f) + "; must be >= 0");
     if (!std::isfinite(lag) || lag < 0.0) {
-      fail_row(r, m ? m->lag.name : "ALAG", lag, "ALAG" + c + " = " + num(lag) + " h; must be >= 0");
+      fail_row(r, m ? m->lag.name : "ALAG", lag, "ALAG" + c + " = " + format_value(lag) + " h; must be >= 0");
     }
     if (!std::isfinite(r.amount) || r.amount < 0.0) fail_row(r, "AMT", r.amount, "AMT must be finite and >= 0");
     resolved_dose d{cmt, f * r.amount, lag, 0.0, 0.0};
@@ -286,7 +281,7 @@ class event_engine {
           fail_row(r, "RATE", -1.0, "RATE = -1 needs a modeled rate R" + c + " for compartment " + c);
         }
         const double rr = modifier_value(m->rate, i, 0.0);
-        if (!std::isfinite(rr) || rr <= 0.0) fail_row(r, m->rate.name, rr, "R" + c + " = " + num(rr) + "; must be > 0");
+        if (!std::isfinite(rr) || rr <= 0.0) fail_row(r, m->rate.name, rr, "R" + c + " = " + format_value(rr) + "; must be > 0");
         d.rate = rr;
         d.duration_h = d.amount / rr;
         break;
@@ -297,7 +292,7 @@ class event_engine {
         }
         const double dd = modifier_value(m->duration, i, 0.0);
         if (!std::isfinite(dd) || dd <= 0.0) {
-          fail_row(r, m->duration.name, dd, "D" + c + " = " + num(dd) + " h; must be > 0");
+          fail_row(r, m->duration.name, dd, "D" + c + " = " + format_value(dd) + " h; must be > 0");
         }
         d.duration_h = dd;
         d.rate = d.amount / dd;

@@ -3,9 +3,13 @@
 /// "<name> = <value> <unit>; must be <rule>".
 #pragma once
 
+#include <string>
 #include <string_view>
 
 namespace benzosim {
+
+/// A number as messages show it: up to 6 significant digits (%.6g).
+std::string format_value(double v);
 
 /// value must be finite.
 void require_finite(std::string_view name, double value, std::string_view unit);
