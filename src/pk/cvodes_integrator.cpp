@@ -149,8 +149,8 @@ struct cvodes_integrator::impl {
     const std::string name = flag_name(flag);
     const bool absolute = std::isfinite(t0_h);
     const double t_h = absolute ? t0_h + offset_h : offset_h;
-    std::string where =
-        absolute ? "at t = " + format_value(t_h) + " h" : "at " + format_value(offset_h) + " h into a step of " + format_value(dt_h) + " h";
+    std::string where = absolute ? "at t = " + format_value(t_h) + " h"
+                                 : "at " + format_value(offset_h) + " h into a step of " + format_value(dt_h) + " h";
     const std::string rtol = "rtol (now " + format_value(opts.rtol) + ")";
     const std::string atol = "atol (now " + format_value(opts.atol) + " mg)";
     std::string advice;

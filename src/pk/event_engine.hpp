@@ -24,17 +24,21 @@ namespace benzosim::pk::detail {
 template <std::size_t N>
 using state = std::array<double, N>;
 
-/// A System propagates the state: `x <- x(t + dt)` with constant zero-order input `rate` [mg/h].
+/// A System propagates the state: `x <- x(t0 + dt)` with constant zero-order input `rate` [mg/h]; t0 is
+/// the absolute time [h] (for messages; NaN during a steady-state search, which runs in virtual time).
 /// `exact_linear` systems get steady state by solving the periodic linear system; the others by
 /// iterating dosing cycles to a fixed point.
 template <class S, std::size_t N>
 concept pk_system = requires(S s, state<N>& x, const state<N>& r, double dt) {
   { S::exact_linear } -> std::convertible_to<bool>;
   { s.initial() } -> std::same_as<state<N>>;
-  s.advance(x, r, true, dt);
+  s.advance(x, r, true, dt, dt);
 };
 
 /// Options of the steady-state search for systems that are not linear.
+/// The t0 passed to System::advance while a steady state is being searched (the cycles have no absolute time).
+inline constexpr double steady_state_time = std::numeric_limits<double>::quiet_NaN();
+
 struct steady_state_options {
   double rtol = 1e-10;    ///< convergence: max |x_k+1 - x_k| <= rtol * (1 + max |x|)
   int max_cycles = 5000;  ///< dosing cycles before giving up
@@ -109,7 +113,7 @@ class event_engine {
           t_ = t;
           check_time(s_.records[i]);
         }
-        sys_.advance(x, rate_, any_rate_, ti - t);
+        sys_.advance(x, rate_, any_rate_, t, ti - t);
         t = ti;
         for (std::size_t k = 0; k < N; ++k) {
           dst[i * N + k] = x[k];
@@ -180,7 +184,7 @@ class event_engine {
 
   void step_to(double t) {
     if (t > t_) {
-      sys_.advance(x_, rate_, any_rate_, t - t_);
+      sys_.advance(x_, rate_, any_rate_, t_, t - t_);
       t_ = t;
     }
   }
@@ -281,7 +285,8 @@ class event_engine {
           fail_row(r, "RATE", -1.0, "RATE = -1 needs a modeled rate R" + c + " for compartment " + c);
         }
         const double rr = modifier_value(m->rate, i, 0.0);
-        if (!std::isfinite(rr) || rr <= 0.0) fail_row(r, m->rate.name, rr, "R" + c + " = " + format_value(rr) + "; must be > 0");
+        if (!std::isfinite(rr) || rr <= 0.0)
+          fail_row(r, m->rate.name, rr, "R" + c + " = " + format_value(rr) + "; must be > 0");
         d.rate = rr;
         d.duration_h = d.amount / rr;
         break;
@@ -364,7 +369,7 @@ class event_engine {
     state<N> r{};
     if (d.bolus()) {
       y[static_cast<std::size_t>(d.cmt - 1)] += d.amount;
-      sys_.advance(y, r, false, phase);
+      sys_.advance(y, r, false, steady_state_time, phase);
       return;
     }
     const double full = std::floor(d.duration_h / p);
@@ -373,10 +378,10 @@ class event_engine {
     const double n_hi = u_star > 0.0 ? full + 1.0 : full;
     const double first = std::min(phase, u_star);
     r[static_cast<std::size_t>(d.cmt - 1)] = n_hi * d.rate;
-    if (first > 0.0) sys_.advance(y, r, true, first);
+    if (first > 0.0) sys_.advance(y, r, true, steady_state_time, first);
     if (phase > first) {
       r[static_cast<std::size_t>(d.cmt - 1)] = full * d.rate;
-      sys_.advance(y, r, full > 0.0, phase - first);
+      sys_.advance(y, r, full > 0.0, steady_state_time, phase - first);
     }
   }
 
@@ -393,10 +398,10 @@ class event_engine {
         const state<N> zero{};
         const double u_star = d.bolus() ? p : std::min(p, std::fmod(d.duration_h, p));
         if (u_star > 0.0 && u_star < p) {  // same sub-steps as the cycle, so rounding matches
-          sys_.advance(e, zero, false, u_star);
-          sys_.advance(e, zero, false, p - u_star);
+          sys_.advance(e, zero, false, steady_state_time, u_star);
+          sys_.advance(e, zero, false, steady_state_time, p - u_star);
         } else {
-          sys_.advance(e, zero, false, p);
+          sys_.advance(e, zero, false, steady_state_time, p);
         }
         phi[j] = e;
       }

@@ -53,7 +53,9 @@ class linear_system {
     return y;
   }
 
-  void advance(state<N>& x, const state<N>& r, bool any_rate, double dt) { x = propagated(x, r, any_rate, dt); }
+  void advance(state<N>& x, const state<N>& r, bool any_rate, double /*t0_h*/, double dt) {
+    x = propagated(x, r, any_rate, dt);
+  }
 
   /// Where propagate_run stopped.
   struct run_result {

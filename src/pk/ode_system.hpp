@@ -27,12 +27,11 @@ class ode_system {
 
   state<N> initial() const { return initial_; }
 
-  void advance(state<N>& x, const state<N>& rate, bool any_rate, double dt_h) {
+  void advance(state<N>& x, const state<N>& rate, bool any_rate, double t0_h, double dt_h) {
     if (dt_h <= 0.0) return;
     static constexpr state<N> no_input{};
-    // The engine does not pass the absolute time, so error messages give the time into the step.
-    integrator_.integrate(x.data(), any_rate ? rate.data() : no_input.data(), std::numeric_limits<double>::quiet_NaN(),
-                          dt_h);
+    // t0_h is NaN during a steady-state search; messages then give the time into the step.
+    integrator_.integrate(x.data(), any_rate ? rate.data() : no_input.data(), t0_h, dt_h);
   }
 
   [[nodiscard]] cvodes_integrator::counters work() const { return integrator_.work(); }
