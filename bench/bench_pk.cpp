@@ -98,6 +98,30 @@ void cvodes_engine(benchmark::State& state) {
   }
 }
 BENCHMARK(cvodes_engine)->Unit(benchmark::kMicrosecond);
+
+// The same with mrgsolve's default tolerances (rtol 1e-8, atol 1e-8), for a like-for-like comparison.
+void cvodes_engine_rtol8_atol8(benchmark::State& state) {
+  const ode_model m = job_model();
+  const auto s = job_subject();
+  const ode_options o{.rtol = 1e-8, .atol = 1e-8};
+  for (auto _ : state) {
+    auto a = simulate_ode(m, s, o);
+    benchmark::DoNotOptimize(a.a.data());
+  }
+}
+BENCHMARK(cvodes_engine_rtol8_atol8)->Unit(benchmark::kMicrosecond);
+
+// Adams-Moulton (non-stiff problem), mrgsolve's tolerances.
+void cvodes_engine_adams_rtol8_atol8(benchmark::State& state) {
+  const ode_model m = job_model();
+  const auto s = job_subject();
+  const ode_options o{.method = ode_method::adams, .rtol = 1e-8, .atol = 1e-8};
+  for (auto _ : state) {
+    auto a = simulate_ode(m, s, o);
+    benchmark::DoNotOptimize(a.a.data());
+  }
+}
+BENCHMARK(cvodes_engine_adams_rtol8_atol8)->Unit(benchmark::kMicrosecond);
 #endif
 
 }  // namespace

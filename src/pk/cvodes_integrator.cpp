@@ -103,7 +103,8 @@ struct cvodes_integrator::impl {
     N_VConst(0.0, y.get());
     jac.reset(check_created(SUNDenseMatrix(len, len, ctx.get()), "SUNDenseMatrix"));
     ls.reset(check_created(SUNLinSol_Dense(y.get(), jac.get(), ctx.get()), "SUNLinSol_Dense"));
-    mem.reset(check_created(CVodeCreate(CV_BDF, ctx.get()), "CVodeCreate"));
+    mem.reset(
+        check_created(CVodeCreate(opts.method == ode_method::adams ? CV_ADAMS : CV_BDF, ctx.get()), "CVodeCreate"));
     check(CVodeSetErrHandlerFn(mem.get(), &impl::on_error, this), "CVodeSetErrHandlerFn");
     check(CVodeInit(mem.get(), &impl::rhs, 0.0, y.get()), "CVodeInit");
     check(CVodeSStolerances(mem.get(), opts.rtol, opts.atol), "CVodeSStolerances");
@@ -208,7 +209,10 @@ struct cvodes_integrator::impl {
     }
     const double t_start = t_internal;
     const double t_end = t_start + dt_h;
-    check(CVodeSetStopTime(mem.get(), t_end), "CVodeSetStopTime");
+    // No stop time: CVODES may step past t_end and interpolate y(t_end) (CV_NORMAL), as LSODA-based peers do.
+    // That is exact to the tolerances because nothing changes at t_end unless the engine says so, and then
+    // the next call re-initialises from y(t_end) with the new input. Stopping at every output instead would
+    // cut the steps at every observation.
     long steps_before = 0;
     check(CVodeGetNumSteps(mem.get(), &steps_before), "CVodeGetNumSteps");
     realtype t_ret = t_start;

@@ -170,10 +170,11 @@ class event_engine {
     }
   };
 
-  void push(queued q) {
-    q.seq = seq_++;
+  void push(const queued& q) {
     queue_.push_back(q);
-    std::push_heap(queue_.begin(), queue_.end(), later{});
+    queue_.back().seq = seq_++;
+    // A queue of one needs no sifting (the common case: one dose train waiting).
+    if (queue_.size() > 1) std::push_heap(queue_.begin(), queue_.end(), later{});
   }
 
   void recompute_rates() {
@@ -192,7 +193,7 @@ class event_engine {
   /// Processes every queued input up to and including time t, then propagates to t.
   void advance_to(double t) {
     while (!queue_.empty() && queue_.front().time <= t) {
-      std::pop_heap(queue_.begin(), queue_.end(), later{});
+      if (queue_.size() > 1) std::pop_heap(queue_.begin(), queue_.end(), later{});
       const queued q = queue_.back();
       queue_.pop_back();
       step_to(q.time);

@@ -14,10 +14,15 @@ namespace benzosim::pk {
 
 /// Numerical settings of the ODE path. Tolerances apply to amounts [mg] (and to the relative enzyme
 /// amount of enzyme_turnover_model).
+/// CVODES's linear multistep family: BDF (orders 1-5, for stiff problems, the default) or Adams-Moulton
+/// (orders 1-12, fewer steps on non-stiff problems such as oral dosing without fast distribution).
+enum class ode_method { bdf, adams };
+
 struct ode_options {
-  double rtol = 1e-8;      ///< CVODES relative tolerance [1]
-  double atol = 1e-10;     ///< CVODES absolute tolerance [mg]
-  long max_steps = 5000;   ///< CVODES internal steps allowed between two events
+  ode_method method = ode_method::bdf;  ///< integration method
+  double rtol = 1e-8;                   ///< CVODES relative tolerance [1]
+  double atol = 1e-10;                  ///< CVODES absolute tolerance [mg]
+  long max_steps = 5000;                ///< CVODES internal steps allowed between two events
   double ss_rtol = 1e-10;  ///< SS = 1: stop when one dosing cycle changes no state by more than ss_rtol * (1 + max|x|)
   int ss_max_cycles = 5000;  ///< SS = 1: dosing cycles iterated before giving up
 
