@@ -28,9 +28,14 @@ linear_model job_model() {
   return m;
 }
 
+/// Reports the concentration at 336 h (the last record) [ng/mL], so that bench/run_pk.sh can check that
+/// every variant and peer computes the same thing.
+void report_c336(benchmark::State& state, double central_mg) {
+  state.counters["c336_ngml"] = central_mg / v * 1000.0;
+}
+
 subject job_subject() {
   subject s;
-  s.id = "1";
   s.records.push_back({.time_h = 0.0,
                        .kind = event_kind::dose,
                        .amount = dose_mg,
@@ -45,11 +50,13 @@ subject job_subject() {
 void exact_engine(benchmark::State& state) {
   const auto m = job_model();
   const auto s = job_subject();
+  amounts_table a;
   for (auto _ : state) {
-    auto a = simulate(m, s);
+    a = simulate(m, s);
     benchmark::DoNotOptimize(a.a.data());
   }
   state.counters["rows"] = n_obs + 1;
+  report_c336(state, a.at(n_obs, 2));
 }
 BENCHMARK(exact_engine)->Unit(benchmark::kMicrosecond);
 
@@ -70,6 +77,7 @@ BENCHMARK(exact_engine_setup_only)->Unit(benchmark::kMicrosecond);
 void hand_written_loop(benchmark::State& state) {
   const double k = cl / v, eka = std::exp(-ka * step), ek = std::exp(-k * step);
   const double cross = ka / (ka - k) * (ek - eka);
+  double last = 0.0;
   for (auto _ : state) {
     std::vector<double> out(2 * n_obs);
     double gut = 0, central = 0;
@@ -84,7 +92,9 @@ void hand_written_loop(benchmark::State& state) {
       out[2 * static_cast<std::size_t>(i) + 1] = central;
     }
     benchmark::DoNotOptimize(out.data());
+    last = out.back();
   }
+  report_c336(state, last);
 }
 BENCHMARK(hand_written_loop)->Unit(benchmark::kMicrosecond);
 
@@ -92,10 +102,12 @@ BENCHMARK(hand_written_loop)->Unit(benchmark::kMicrosecond);
 void cvodes_engine(benchmark::State& state) {
   const ode_model m = job_model();
   const auto s = job_subject();
+  amounts_table a;
   for (auto _ : state) {
-    auto a = simulate_ode(m, s);
+    a = simulate_ode(m, s);
     benchmark::DoNotOptimize(a.a.data());
   }
+  report_c336(state, a.at(n_obs, 2));
 }
 BENCHMARK(cvodes_engine)->Unit(benchmark::kMicrosecond);
 
@@ -104,10 +116,12 @@ void cvodes_engine_rtol8_atol8(benchmark::State& state) {
   const ode_model m = job_model();
   const auto s = job_subject();
   const ode_options o{.rtol = 1e-8, .atol = 1e-8};
+  amounts_table a;
   for (auto _ : state) {
-    auto a = simulate_ode(m, s, o);
+    a = simulate_ode(m, s, o);
     benchmark::DoNotOptimize(a.a.data());
   }
+  report_c336(state, a.at(n_obs, 2));
 }
 BENCHMARK(cvodes_engine_rtol8_atol8)->Unit(benchmark::kMicrosecond);
 
@@ -116,10 +130,12 @@ void cvodes_engine_adams_rtol8_atol8(benchmark::State& state) {
   const ode_model m = job_model();
   const auto s = job_subject();
   const ode_options o{.method = ode_method::adams, .rtol = 1e-8, .atol = 1e-8};
+  amounts_table a;
   for (auto _ : state) {
-    auto a = simulate_ode(m, s, o);
+    a = simulate_ode(m, s, o);
     benchmark::DoNotOptimize(a.a.data());
   }
+  report_c336(state, a.at(n_obs, 2));
 }
 BENCHMARK(cvodes_engine_adams_rtol8_atol8)->Unit(benchmark::kMicrosecond);
 #endif
