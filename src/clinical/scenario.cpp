@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstddef>
 #include <map>
+#include <memory>
 #include <string>
 
 #include <benzosim/core/check.hpp>
@@ -18,17 +19,6 @@ namespace {
 
 /// Finer than this the pd adaptation grid need not go (error < 1e-4, see pd::simulate).
 constexpr double max_internal_step_h = 0.25;
-
-pk::two_compartment_oral scaled_for_weight(const drug_model& d, double weight_kg) {
-  auto p = d.pk;
-  const double ratio = weight_kg / d.reference_weight_kg;
-  const double cl_factor = std::pow(ratio, d.allometric_exponent_cl);
-  p.cl_lph *= cl_factor;
-  p.q_lph *= cl_factor;
-  p.v1_l *= ratio;
-  p.v2_l *= ratio;
-  return p;
-}
 
 std::size_t state_index(const pd::pd_params& p, const std::string& name) {
   for (std::size_t i = 0; i < p.adaptation.size(); ++i) {
@@ -131,51 +121,114 @@ std::vector<finding> check_rules(const scenario& s) {
   return out;
 }
 
-results simulate(const scenario& s) {
-  s.validate();
-  const auto pk_params = scaled_for_weight(s.drug, s.person.weight_kg);
-  pk_params.validate();
+namespace {
 
+/// Everything of one run on the fine grid.
+struct fine_run {
+  std::size_t sub = 1;  // fine steps per output step
+  std::vector<double> t;
+  pk::concentration_profile conc;
+  pd::pd_profile pdp;
+  std::vector<double> seizure, dsst, drowsy;
+};
+
+fine_run compute(const scenario& s, const circuit::excitability_map* map, const pk::two_compartment_oral& pk_params) {
+  fine_run f;
   // Internal grid: a whole number of sub-steps per output step, so every output time is a grid point.
-  const auto sub = static_cast<std::size_t>(std::ceil(s.output_step_h / max_internal_step_h - 1e-9));
-  const double fine_step = s.output_step_h / static_cast<double>(sub);
-  const auto t_fine = time_grid(0.0, s.duration_h, fine_step);
-  const auto conc = pk::simulate(pk_params, s.regimen, t_fine);
-  const auto pdp = pd::simulate(s.drug.pd, conc);
+  f.sub = static_cast<std::size_t>(std::ceil(s.output_step_h / max_internal_step_h - 1e-9));
+  const double fine_step = s.output_step_h / static_cast<double>(f.sub);
+  f.t = time_grid(0.0, s.duration_h, fine_step);
+  f.conc = pk::simulate(pk_params, s.regimen, f.t);
+  f.pdp = pd::simulate(s.drug.pd, f.conc);
+  const std::size_t n = f.t.size();
+  f.seizure.assign(n, 0.0);
+  if (map != nullptr) {
+    for (std::size_t i = 0; i < n; ++i) f.seizure[i] = map->seizure_fraction(f.pdp.net_modulation[i]);
+  }
+  const auto& fast = f.pdp.adaptation[state_index(s.drug.pd, s.drug.dsst.adaptation_state)];
+  f.dsst.resize(n);
+  f.drowsy.resize(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    f.dsst[i] = dsst_impairment_pct(s.drug.dsst, f.conc.c_ngml[i], fast[i]);
+    f.drowsy[i] = drowsiness_probability(s.drug.drowsiness, f.pdp.net_modulation[i]);
+  }
+  return f;
+}
+
+/// Output rows: every sub-th point of the fine grid.
+timeline to_timeline(const fine_run& f) {
+  timeline ts;
+  for (std::size_t i = 0; i < f.t.size(); i += f.sub) {
+    ts.time_h.push_back(f.t[i]);
+    ts.conc_ngml.push_back(f.conc.c_ngml[i]);
+    ts.free_ngml.push_back(f.conc.free_ngml[i]);
+    ts.occupancy.push_back(f.pdp.occupancy[i]);
+    ts.net_modulation.push_back(f.pdp.net_modulation[i]);
+    ts.tolerance.push_back(f.pdp.tolerance[i]);
+    ts.withdrawal.push_back(f.pdp.withdrawal[i]);
+    ts.seizure_activity.push_back(f.seizure[i]);
+    ts.dsst_impairment_pct.push_back(f.dsst[i]);
+    ts.drowsiness_prob.push_back(f.drowsy[i]);
+  }
+  for (const auto* col : {&ts.time_h, &ts.conc_ngml, &ts.free_ngml, &ts.occupancy, &ts.net_modulation, &ts.tolerance,
+                          &ts.withdrawal, &ts.seizure_activity, &ts.dsst_impairment_pct, &ts.drowsiness_prob}) {
+    check_finite(*col, "timeline value");
+  }
+  return ts;
+}
+
+}  // namespace
+
+prepared_scenario::prepared_scenario(const scenario& s) : s_(s) {
+  s_.validate();
+  typical_ = scaled_for_weight(s_.drug, s_.person.weight_kg);
+  typical_.validate();
+  if (s_.circuit.enabled) {
+    map_ = std::make_unique<circuit::excitability_map>(
+        circuit::excitability_map::build(s_.circuit.model, s_.drug.pd.modulation, s_.circuit.map));
+  }
+}
+
+prepared_scenario::~prepared_scenario() = default;
+
+double prepared_scenario::seizure_baseline() const {
+  return map_ ? map_->seizure_fraction(0.0) : 0.0;
+}
+
+timeline prepared_scenario::run(const pk::two_compartment_oral& individual) const {
+  individual.validate();
+  return to_timeline(compute(s_, map_.get(), individual));
+}
+
+pk::two_compartment_oral scaled_for_weight(const drug_model& d, double weight_kg) {
+  auto p = d.pk;
+  const double ratio = weight_kg / d.reference_weight_kg;
+  const double cl_factor = std::pow(ratio, d.allometric_exponent_cl);
+  p.cl_lph *= cl_factor;
+  p.q_lph *= cl_factor;
+  p.v1_l *= ratio;
+  p.v2_l *= ratio;
+  return p;
+}
+
+results simulate(const scenario& s) {
+  const prepared_scenario prep(s);
+  const fine_run f = compute(prep.source(), prep.map(), prep.typical_pk());
+  const auto& t_fine = f.t;
+  const auto& conc = f.conc;
+  const auto& pdp = f.pdp;
+  const auto& seizure = f.seizure;
+  const auto& dsst = f.dsst;
+  const auto& drowsy = f.drowsy;
+  const double fine_step = s.output_step_h / static_cast<double>(f.sub);
+  const double seizure_baseline = prep.seizure_baseline();
 
   results r;
   r.uncertain = s.drug.uncertain;
-  std::vector<double> seizure(t_fine.size(), 0.0);
-  double seizure_baseline = 0.0;
-  if (s.circuit.enabled) {
-    const auto map = circuit::excitability_map::build(s.circuit.model, s.drug.pd.modulation, s.circuit.map);
-    seizure_baseline = map.seizure_fraction(0.0);
-    for (std::size_t i = 0; i < t_fine.size(); ++i) seizure[i] = map.seizure_fraction(pdp.net_modulation[i]);
-  } else {
+  if (!s.circuit.enabled) {
     r.uncertain.emplace_back("seizure activity: not computed ([circuit] enabled = false); the column is 0");
   }
-
-  const auto& fast = pdp.adaptation[state_index(s.drug.pd, s.drug.dsst.adaptation_state)];
-  std::vector<double> dsst(t_fine.size()), drowsy(t_fine.size());
-  for (std::size_t i = 0; i < t_fine.size(); ++i) {
-    dsst[i] = dsst_impairment_pct(s.drug.dsst, conc.c_ngml[i], fast[i]);
-    drowsy[i] = drowsiness_probability(s.drug.drowsiness, pdp.net_modulation[i]);
-  }
-
-  // Output rows: every sub-th point of the fine grid.
-  auto& ts = r.series;
-  for (std::size_t i = 0; i < t_fine.size(); i += sub) {
-    ts.time_h.push_back(t_fine[i]);
-    ts.conc_ngml.push_back(conc.c_ngml[i]);
-    ts.free_ngml.push_back(conc.free_ngml[i]);
-    ts.occupancy.push_back(pdp.occupancy[i]);
-    ts.net_modulation.push_back(pdp.net_modulation[i]);
-    ts.tolerance.push_back(pdp.tolerance[i]);
-    ts.withdrawal.push_back(pdp.withdrawal[i]);
-    ts.seizure_activity.push_back(seizure[i]);
-    ts.dsst_impairment_pct.push_back(dsst[i]);
-    ts.drowsiness_prob.push_back(drowsy[i]);
-  }
+  r.series = to_timeline(f);
 
   // Summary over the fine grid.
   auto& sm = r.summary;
@@ -230,10 +283,6 @@ results simulate(const scenario& s) {
     r.warnings.push_back({"withdrawal_after_stop", buf});
   }
 
-  for (const auto* col : {&ts.time_h, &ts.conc_ngml, &ts.free_ngml, &ts.occupancy, &ts.net_modulation, &ts.tolerance,
-                          &ts.withdrawal, &ts.seizure_activity, &ts.dsst_impairment_pct, &ts.drowsiness_prob}) {
-    check_finite(*col, "timeline value");
-  }
   return r;
 }
 

@@ -4,6 +4,7 @@
 /// io parses them into these structs.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -116,6 +117,34 @@ struct results {
 
 /// Runs the whole chain. Throws on an invalid scenario; every output number is finite (checked).
 results simulate(const scenario& s);
+
+/// The typical pk parameters of a drug for a patient's weight: CL and Q x (W/W_ref)^exponent, volumes x W/W_ref.
+pk::two_compartment_oral scaled_for_weight(const drug_model& d, double weight_kg);
+
+/// What simulate() does once per scenario (validation, the circuit's excitability map), so that many
+/// patients can be run on it: the population simulation runs one timeline per virtual patient.
+/// The scenario must outlive this object.
+class prepared_scenario {
+ public:
+  explicit prepared_scenario(const scenario& s);
+  ~prepared_scenario();
+  prepared_scenario(const prepared_scenario&) = delete;
+  prepared_scenario& operator=(const prepared_scenario&) = delete;
+
+  /// The timeline for one patient's pk parameters (pd, circuit and clinical parameters are the scenario's).
+  [[nodiscard]] timeline run(const pk::two_compartment_oral& individual) const;
+  /// The scenario's patient: the drug's typical values scaled to the patient's weight.
+  [[nodiscard]] const pk::two_compartment_oral& typical_pk() const { return typical_; }
+  /// Seizure-like fraction without drug (0 when the circuit is disabled).
+  [[nodiscard]] double seizure_baseline() const;
+  [[nodiscard]] const scenario& source() const { return s_; }
+  [[nodiscard]] const circuit::excitability_map* map() const { return map_.get(); }
+
+ private:
+  const scenario& s_;
+  pk::two_compartment_oral typical_{};
+  std::unique_ptr<circuit::excitability_map> map_;
+};
 
 /// The rule checks alone (duration beyond short-term use, daily dose above the label maximum).
 std::vector<finding> check_rules(const scenario& s);
