@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: MIT
+/// Population simulation: many virtual patients of one scenario, each with their own covariates and
+/// between-subject variability, summarised per output time (mean, SD, percentiles) and per patient
+/// (Cmax, Cmin, AUC, time above a threshold). Memory does not grow with the number of patients unless
+/// per-patient rows are requested; results are bit-identical for any number of threads.
+/// Model and statistics: docs/population.md.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <benzosim/clinical/scenario.hpp>
+#include <benzosim/pk/variability.hpp>
+
+namespace benzosim::clinical {
+
+/// The variability of a population scenario.
+struct population_model {
+  pk::omega omega;                                    ///< between-subject variability (log-normal etas)
+  pk::eta_map etas;                                   ///< which eta acts on which pk parameter
+  pk::covariate_distribution covariates;              ///< the virtual population
+  pk::clonazepam_covariate_params covariate_effects;  ///< weight, co-medication
+  std::optional<pk::residual_error> residual;         ///< if set: an observed-concentration series with residual error
+  std::optional<pk::theta_uncertainty> uncertainty;   ///< if set: typical values redrawn per replicate
+  /// Throws invalid_parameter naming the first bad field.
+  void validate() const;
+  /// The clonazepam presets of pk/variability.hpp (sources in docs/variability.md).
+  static population_model clonazepam_default();
+};
+
+struct population_options {
+  std::uint64_t subjects = 100;      ///< virtual patients per replicate (>= 1)
+  std::uint64_t seed = 1;            ///< random streams are keyed by (seed, replicate, subject, purpose)
+  int replicates = 1;                ///< trials with parameter uncertainty (NONMEM's NSUBPROBLEMS), >= 1
+  int threads = 0;                   ///< 0 = all cores
+  std::size_t chunk_size = 256;      ///< patients per chunk (fixes the summation order: part of the result)
+  std::uint64_t exact_limit = 1000;  ///< exact quantiles when subjects x replicates <= this, sketch otherwise
+  double alpha = 0.005;              ///< relative accuracy of the quantile sketch
+  double threshold_ngml = 20.0;      ///< concentration for "time above" (lower end of the epilepsy range) [ng/mL]
+  void validate() const;
+};
+
+/// One virtual patient.
+struct subject_metrics {
+  std::uint64_t replicate;
+  std::uint64_t subject;
+  pk::clonazepam_covariates covariates;
+  double cl_lph;        ///< individual clearance [L/h]
+  double v1_l;          ///< individual central volume [L]
+  double cmax_ngml;     ///< highest concentration on the output grid [ng/mL]
+  double cmin_ngml;     ///< lowest concentration from the first to the last dose, after the first 24 h [ng/mL]
+  double auc_ngml_h;    ///< trapezoidal AUC over the simulated time [ng*h/mL]
+  double time_above_h;  ///< time with the concentration above the threshold (linear interpolation) [h]
+};
+
+/// Summary statistics of one quantity.
+struct statistics {
+  double mean, sd, p05, p25, p50, p75, p95;
+};
+
+/// One output column summarised at every output time.
+struct series_summary {
+  std::string name;
+  std::vector<statistics> at;  ///< one per output time
+};
+
+struct population_result {
+  std::vector<double> time_h;
+  std::vector<series_summary> series;  ///< the timeline columns (and conc_obs_ngml with residual error)
+  std::vector<std::pair<std::string, statistics>> metrics;  ///< cmax_ngml, cmin_ngml, auc_ngml_h, time_above_h
+  std::uint64_t n_total;                                    ///< subjects x replicates
+  bool quantiles_exact;  ///< exact (R type 7) or the sketch's (relative accuracy alpha)
+  double alpha;
+  std::vector<std::string> uncertain;  ///< the drug's and the variability model's weak parts
+};
+
+/// Receives per-patient rows, in patient order, a chunk at a time (called from one thread at a time).
+using subject_sink = std::function<void(std::span<const subject_metrics>)>;
+/// Progress: patients done and total (called in order, from one thread at a time).
+using progress_sink = std::function<void(std::uint64_t done, std::uint64_t total)>;
+
+population_result simulate_population(const scenario& s, const population_model& m, const population_options& o,
+                                      const subject_sink& rows = {}, const progress_sink& progress = {});
+
+/// The names of the summarised series, in output order.
+std::vector<std::string> population_series_names(const population_model& m);
+
+}  // namespace benzosim::clinical

@@ -1,0 +1,335 @@
+// SPDX-License-Identifier: MIT
+#include <benzosim/clinical/population.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstddef>
+#include <limits>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <benzosim/core/check.hpp>
+#include <benzosim/core/error.hpp>
+#include <benzosim/core/parallel.hpp>
+#include <benzosim/core/random.hpp>
+#include <benzosim/core/stats.hpp>
+
+namespace benzosim::clinical {
+namespace {
+
+/// The independent uses of randomness per subject (the `purpose` of a random_stream).
+enum purpose : std::uint64_t { covariates = 1, etas = 2, residual = 3, typical_values = 4 };
+/// The `subject` key of the replicate-level stream (parameter uncertainty): no real subject has it.
+constexpr std::uint64_t replicate_stream = std::numeric_limits<std::uint64_t>::max();
+
+constexpr std::array<double, 5> probabilities{0.05, 0.25, 0.50, 0.75, 0.95};
+const std::array<const char*, 4> metric_names{"cmax_ngml", "cmin_ngml", "auc_ngml_h", "time_above_h"};
+
+/// The timeline columns that are summarised, in order (time_h is the grid itself).
+std::vector<const std::vector<double>*> columns(const timeline& t) {
+  return {&t.conc_ngml,  &t.free_ngml,        &t.occupancy,           &t.net_modulation, &t.tolerance,
+          &t.withdrawal, &t.seizure_activity, &t.dsst_impairment_pct, &t.drowsiness_prob};
+}
+const std::vector<std::string> column_names{"conc_ngml",        "free_ngml",           "occupancy",
+                                            "net_modulation",   "tolerance",           "withdrawal",
+                                            "seizure_activity", "dsst_impairment_pct", "drowsiness_prob"};
+
+/// Per-patient metrics on the output grid.
+void fill_metrics(const timeline& t, const pk::regimen& r, double threshold, subject_metrics& m) {
+  const auto& c = t.conc_ngml;
+  const auto& time = t.time_h;
+  m.cmax_ngml = *std::max_element(c.begin(), c.end());
+  const double first = r.doses.front().time_h + 24.0;
+  const double last = r.doses.back().time_h;
+  double cmin = std::numeric_limits<double>::infinity();
+  m.auc_ngml_h = 0.0;
+  m.time_above_h = 0.0;
+  for (std::size_t i = 0; i < c.size(); ++i) {
+    if (time[i] >= first && time[i] <= last) cmin = std::min(cmin, c[i]);
+    if (i == 0) continue;
+    const double dt = time[i] - time[i - 1];
+    m.auc_ngml_h += 0.5 * (c[i] + c[i - 1]) * dt;
+    const bool a = c[i - 1] > threshold;
+    const bool b = c[i] > threshold;
+    if (a && b) {
+      m.time_above_h += dt;
+    } else if (a != b) {  // crossing: linear interpolation
+      const double frac = (threshold - c[i - 1]) / (c[i] - c[i - 1]);
+      m.time_above_h += a ? frac * dt : (1.0 - frac) * dt;
+    }
+  }
+  m.cmin_ngml = std::isfinite(cmin) ? cmin : 0.0;
+}
+
+/// What a chunk of patients produces: floating-point moments (merged in chunk order), and in exact mode the
+/// raw values (concatenated in chunk order); rows for the sink.
+struct chunk_result {
+  std::vector<running_moments> series;   // [series * n_times + t]
+  std::vector<running_moments> metrics;  // [metric]
+  std::vector<double> values;            // exact mode: [subject][series][t]
+  std::vector<double> metric_values;     // exact mode: [subject][metric]
+  std::vector<subject_metrics> rows;
+};
+
+/// Quantile sketches: integer counts, so their merge does not depend on order; one set per thread.
+struct sketch_set {
+  std::vector<quantile_sketch> series;
+  std::vector<quantile_sketch> metrics;
+};
+
+class sketch_pool {
+ public:
+  sketch_pool(std::size_t n_series_points, double alpha) : n_(n_series_points), alpha_(alpha) {}
+  sketch_set* take() {
+    std::lock_guard lock(mutex_);
+    if (!free_.empty()) {
+      sketch_set* s = free_.back();
+      free_.pop_back();
+      return s;
+    }
+    auto s = std::make_unique<sketch_set>();
+    s->series.assign(n_, quantile_sketch(alpha_));
+    s->metrics.assign(metric_names.size(), quantile_sketch(alpha_));
+    all_.push_back(std::move(s));
+    return all_.back().get();
+  }
+  void give_back(sketch_set* s) {
+    std::lock_guard lock(mutex_);
+    free_.push_back(s);
+  }
+  /// All sets merged (order-independent: integer counts).
+  sketch_set merged() const {
+    sketch_set out;
+    out.series.assign(n_, quantile_sketch(alpha_));
+    out.metrics.assign(metric_names.size(), quantile_sketch(alpha_));
+    for (const auto& s : all_) {
+      for (std::size_t k = 0; k < n_; ++k) out.series[k].merge(s->series[k]);
+      for (std::size_t k = 0; k < out.metrics.size(); ++k) out.metrics[k].merge(s->metrics[k]);
+    }
+    return out;
+  }
+
+ private:
+  std::size_t n_;
+  double alpha_;
+  std::mutex mutex_;
+  std::vector<std::unique_ptr<sketch_set>> all_;
+  std::vector<sketch_set*> free_;
+};
+
+statistics from(const running_moments& m, const std::array<double, 5>& q) {
+  return {m.mean(), m.count() > 1 ? m.sd() : 0.0, q[0], q[1], q[2], q[3], q[4]};
+}
+
+}  // namespace
+
+void population_model::validate() const {
+  omega.validate();
+  etas.validate(omega.size());
+  covariates.validate();
+  covariate_effects.validate();
+  if (residual) residual->validate();
+  if (uncertainty) uncertainty->validate();
+}
+
+population_model population_model::clonazepam_default() {
+  population_model m;
+  m.omega = pk::clonazepam_omega_preset();
+  m.etas = pk::eta_map::from_names(m.omega);
+  m.covariates = pk::adult_outpatient_population();
+  m.covariate_effects = pk::clonazepam_covariate_preset();
+  return m;
+}
+
+void population_options::validate() const {
+  require_in_range("population.subjects", static_cast<double>(subjects), "", 1.0, 1e9);
+  require_in_range("population.replicates", replicates, "", 1.0, 1e4);
+  require_in_range("population.threads", threads, "", 0.0, 1024.0);
+  require_in_range("population.chunk_size", static_cast<double>(chunk_size), "", 1.0, 1e6);
+  require_in_range("population.alpha", alpha, "", 1e-6, 0.5);
+  require_non_negative("population.threshold", threshold_ngml, "ng/mL");
+}
+
+std::vector<std::string> population_series_names(const population_model& m) {
+  auto names = column_names;
+  if (m.residual) names.emplace_back("conc_obs_ngml");
+  return names;
+}
+
+population_result simulate_population(const scenario& s, const population_model& m, const population_options& o,
+                                      const subject_sink& rows, const progress_sink& progress) {
+  o.validate();
+  m.validate();
+  const prepared_scenario prep(s);
+  // The drug file is the one source of the reference weight and the clearance exponent.
+  pk::clonazepam_covariate_params effects = m.covariate_effects;
+  effects.ref_weight_kg = s.drug.reference_weight_kg;
+  effects.allometric_cl = s.drug.allometric_exponent_cl;
+  effects.validate();
+  const pk::eta_sampler sampler(m.omega);
+  const auto names = population_series_names(m);
+  const std::size_t n_series = names.size();
+  const auto n_times = static_cast<std::size_t>(std::floor(s.duration_h / s.output_step_h * (1.0 + 1e-12) + 1e-9)) + 1;
+  const std::uint64_t per_rep = o.subjects;
+  const std::uint64_t n_total = per_rep * static_cast<std::uint64_t>(o.replicates);
+  const bool exact = n_total <= o.exact_limit;
+  const std::uint64_t chunk = o.chunk_size;
+  const std::uint64_t chunks_per_rep = (per_rep + chunk - 1) / chunk;
+  const std::size_t n_chunks = static_cast<std::size_t>(chunks_per_rep) * static_cast<std::size_t>(o.replicates);
+
+  // Typical values per replicate (parameter uncertainty), drawn once from the replicate's own stream.
+  std::vector<pk::two_compartment_oral> typical(static_cast<std::size_t>(o.replicates), s.drug.pk);
+  if (m.uncertainty) {
+    for (int r = 0; r < o.replicates; ++r) {
+      random_stream rs(o.seed, static_cast<std::uint64_t>(r), replicate_stream, typical_values);
+      std::array<double, pk::theta_draw_count> z{};
+      rs.normals(z);
+      typical[static_cast<std::size_t>(r)] = pk::perturb_typical(s.drug.pk, *m.uncertainty, z);
+    }
+  }
+
+  sketch_pool pool(n_series * n_times, o.alpha);
+  std::vector<running_moments> total_series(n_series * n_times);
+  std::vector<running_moments> total_metrics(metric_names.size());
+  std::vector<double> all_values;
+  std::vector<double> all_metric_values;
+  std::vector<double> grid;
+  std::uint64_t done = 0;
+
+  auto make = [&](std::size_t c) {
+    const auto rep = static_cast<std::uint64_t>(c) / chunks_per_rep;
+    const std::uint64_t first = (static_cast<std::uint64_t>(c) % chunks_per_rep) * chunk;
+    const std::uint64_t last = std::min(per_rep, first + chunk);
+    chunk_result out;
+    out.series.resize(n_series * n_times);
+    out.metrics.resize(metric_names.size());
+    sketch_set* sk = exact ? nullptr : pool.take();
+    std::vector<double> z(sampler.size()), eta(sampler.size());
+    std::array<double, pk::covariate_uniform_count> u{};
+    std::vector<double> eps;
+    try {
+      for (std::uint64_t i = first; i < last; ++i) {
+        subject_metrics row{};
+        row.replicate = rep;
+        row.subject = i;
+        random_stream cov_rs(o.seed, rep, i, covariates);
+        for (auto& x : u) x = cov_rs.uniform();
+        row.covariates = pk::sample_covariates(m.covariates, u);
+        random_stream eta_rs(o.seed, rep, i, etas);
+        eta_rs.normals(z);
+        sampler.sample(z, eta);
+        const auto indiv =
+            pk::individual_parameters(typical[static_cast<std::size_t>(rep)], effects, row.covariates, eta, m.etas);
+        row.cl_lph = indiv.cl_lph;
+        row.v1_l = indiv.v1_l;
+        const timeline t = prep.run(indiv);
+        if (t.time_h.size() != n_times) throw internal_error("population: unexpected number of output times");
+        fill_metrics(t, s.regimen, o.threshold_ngml, row);
+        auto cols = columns(t);
+        std::vector<double> observed;
+        if (m.residual) {
+          random_stream res_rs(o.seed, rep, i, residual);
+          eps.resize(2 * n_times);
+          res_rs.normals(eps);
+          observed.resize(n_times);
+          for (std::size_t k = 0; k < n_times; ++k) {
+            observed[k] = m.residual->apply(t.conc_ngml[k], eps[2 * k], eps[2 * k + 1]);
+          }
+          cols.push_back(&observed);
+        }
+        for (std::size_t sidx = 0; sidx < n_series; ++sidx) {
+          const auto& col = *cols[sidx];
+          for (std::size_t k = 0; k < n_times; ++k) {
+            out.series[sidx * n_times + k].add(col[k]);
+            if (sk) sk->series[sidx * n_times + k].add(col[k]);
+          }
+          if (exact) out.values.insert(out.values.end(), col.begin(), col.end());
+        }
+        const std::array<double, 4> mv{row.cmax_ngml, row.cmin_ngml, row.auc_ngml_h, row.time_above_h};
+        for (std::size_t k = 0; k < mv.size(); ++k) {
+          out.metrics[k].add(mv[k]);
+          if (sk) sk->metrics[k].add(mv[k]);
+          if (exact) out.metric_values.push_back(mv[k]);
+        }
+        if (rows) out.rows.push_back(row);
+      }
+    } catch (...) {
+      if (sk) pool.give_back(sk);
+      throw;
+    }
+    if (sk) pool.give_back(sk);
+    return out;
+  };
+  auto consume = [&](std::size_t c, chunk_result&& r) {
+    for (std::size_t k = 0; k < total_series.size(); ++k) total_series[k].merge(r.series[k]);
+    for (std::size_t k = 0; k < total_metrics.size(); ++k) total_metrics[k].merge(r.metrics[k]);
+    if (exact) {
+      all_values.insert(all_values.end(), r.values.begin(), r.values.end());
+      all_metric_values.insert(all_metric_values.end(), r.metric_values.begin(), r.metric_values.end());
+    }
+    if (rows && !r.rows.empty()) rows(r.rows);
+    done += r.metrics.empty() ? 0 : r.metrics[0].count();
+    if (progress) progress(done, n_total);
+    (void)c;
+  };
+  run_chunks_ordered(n_chunks, resolve_threads(o.threads), make, consume);
+
+  population_result res;
+  res.n_total = n_total;
+  res.quantiles_exact = exact;
+  res.alpha = o.alpha;
+  res.uncertain = s.drug.uncertain;
+  for (auto& u : pk::uncertain_parts(effects)) res.uncertain.push_back(std::move(u));
+  for (auto& u : pk::uncertain_parts(m.omega)) res.uncertain.push_back(std::move(u));
+  for (std::size_t k = 0; k < n_times; ++k) res.time_h.push_back(static_cast<double>(k) * s.output_step_h);
+
+  const sketch_set sketches = exact ? sketch_set{} : pool.merged();
+  std::vector<double> buffer;
+  auto exact_q = [&](std::vector<double>& v) {
+    std::array<double, 5> q{};
+    for (std::size_t j = 0; j < probabilities.size(); ++j) q[j] = exact_quantile(v, probabilities[j]);
+    return q;
+  };
+  auto sketch_q = [&](const quantile_sketch& sk) {
+    std::array<double, 5> q{};
+    for (std::size_t j = 0; j < probabilities.size(); ++j) q[j] = sk.quantile(probabilities[j]);
+    return q;
+  };
+  const std::size_t per_subject = n_series * n_times;
+  for (std::size_t sidx = 0; sidx < n_series; ++sidx) {
+    series_summary ss{names[sidx], {}};
+    ss.at.reserve(n_times);
+    for (std::size_t k = 0; k < n_times; ++k) {
+      const std::size_t idx = sidx * n_times + k;
+      std::array<double, 5> q{};
+      if (exact) {
+        buffer.clear();
+        for (std::uint64_t subj = 0; subj < n_total; ++subj) buffer.push_back(all_values[subj * per_subject + idx]);
+        q = exact_q(buffer);
+      } else {
+        q = sketch_q(sketches.series[idx]);
+      }
+      ss.at.push_back(from(total_series[idx], q));
+    }
+    res.series.push_back(std::move(ss));
+  }
+  for (std::size_t k = 0; k < metric_names.size(); ++k) {
+    std::array<double, 5> q{};
+    if (exact) {
+      buffer.clear();
+      for (std::uint64_t subj = 0; subj < n_total; ++subj)
+        buffer.push_back(all_metric_values[subj * metric_names.size() + k]);
+      q = exact_q(buffer);
+    } else {
+      q = sketch_q(sketches.metrics[k]);
+    }
+    res.metrics.emplace_back(metric_names[k], from(total_metrics[k], q));
+  }
+  return res;
+}
+
+}  // namespace benzosim::clinical
