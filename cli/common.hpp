@@ -24,5 +24,6 @@ void add_demo(CLI::App& app);
 void add_run(CLI::App& app);
 void add_pk(CLI::App& app);
 void add_nm(CLI::App& app);
+void add_population(CLI::App& app);
 
 }  // namespace benzosim::cli

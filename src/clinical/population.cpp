@@ -43,8 +43,10 @@ void fill_metrics(const timeline& t, const pk::regimen& r, double threshold, sub
   const auto& c = t.conc_ngml;
   const auto& time = t.time_h;
   m.cmax_ngml = *std::max_element(c.begin(), c.end());
-  const double first = r.doses.front().time_h + 24.0;
+  // Cmin: the lowest concentration in the 24 h before the last dose (the steady-state trough of a long
+  // regimen, as clinical::summary::css_trough_ngml); 0 for a single dose.
   const double last = r.doses.back().time_h;
+  const double first = std::max(r.doses.front().time_h, last - 24.0);
   double cmin = std::numeric_limits<double>::infinity();
   m.auc_ngml_h = 0.0;
   m.time_above_h = 0.0;

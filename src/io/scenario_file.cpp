@@ -13,6 +13,7 @@
 #include <benzosim/core/error.hpp>
 
 #include "embedded_data.hpp"
+#include "scenario_document.hpp"
 #include "text_file.hpp"
 #include "toml_reader.hpp"
 
@@ -174,13 +175,19 @@ clinical::circuit_settings read_circuit(const table_view& root) {
 
 }  // namespace
 
-clinical::scenario parse_scenario(std::string_view toml_text, const std::string& source_name,
-                                  const std::filesystem::path& base_dir) {
-  const toml::table doc = detail::parse_toml(toml_text, source_name);
-  detail::check_schema_version(doc, source_name, "scenario file", scenario_schema_version);
-  const table_view root(doc, "", source_name,
-                        {"schema_version", "name", "description", "drug", "drug_file", "indication", "patient",
-                         "dosing", "simulation", "circuit"});
+namespace detail {
+
+table_view scenario_root(const toml::table& doc, const std::string& source_name) {
+  return {doc,
+          "",
+          source_name,
+          {"schema_version", "name", "description", "drug", "drug_file", "indication", "patient", "dosing",
+           "simulation", "circuit", "population"}};
+}
+
+clinical::scenario read_scenario(const toml::table& doc, const std::string& source_name,
+                                 const std::filesystem::path& base_dir) {
+  const table_view root = scenario_root(doc, source_name);  // [population]: read_population (population_file.cpp)
 
   clinical::scenario s{};
   s.name = root.string("name");
@@ -205,6 +212,17 @@ clinical::scenario parse_scenario(std::string_view toml_text, const std::string&
   } catch (const error& e) {
     throw scenario_error(source_name, 0, 0, sentence(std::string{"The scenario is invalid: "} + e.what()));
   }
+  return s;
+}
+
+}  // namespace detail
+
+clinical::scenario parse_scenario(std::string_view toml_text, const std::string& source_name,
+                                  const std::filesystem::path& base_dir) {
+  const toml::table doc = detail::parse_toml(toml_text, source_name);
+  detail::check_schema_version(doc, source_name, "scenario file", scenario_schema_version);
+  clinical::scenario s = detail::read_scenario(doc, source_name, base_dir);
+  (void)detail::read_population(doc, source_name);  // checked here too: `benzosim run` rejects a broken section
   return s;
 }
 

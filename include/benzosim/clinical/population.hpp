@@ -52,7 +52,7 @@ struct subject_metrics {
   double cl_lph;        ///< individual clearance [L/h]
   double v1_l;          ///< individual central volume [L]
   double cmax_ngml;     ///< highest concentration on the output grid [ng/mL]
-  double cmin_ngml;     ///< lowest concentration from the first to the last dose, after the first 24 h [ng/mL]
+  double cmin_ngml;     ///< lowest concentration in the 24 h before the last dose (trough) [ng/mL]
   double auc_ngml_h;    ///< trapezoidal AUC over the simulated time [ng*h/mL]
   double time_above_h;  ///< time with the concentration above the threshold (linear interpolation) [h]
 };

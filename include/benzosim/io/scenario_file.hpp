@@ -20,7 +20,8 @@ clinical::drug_model parse_drug(std::string_view toml_text, const std::string& s
 /// The drug built into the binary (data/drugs/<name>.toml at build time); throws error if unknown.
 clinical::drug_model embedded_drug(std::string_view name);
 
-/// Parses a scenario. Relative drug_file paths are resolved against base_dir.
+/// Parses a scenario. Relative drug_file paths are resolved against base_dir. A [population] section is
+/// checked but not returned (io/population_file.hpp reads it for `benzosim population`).
 clinical::scenario parse_scenario(std::string_view toml_text, const std::string& source_name,
                                   const std::filesystem::path& base_dir);
 /// Reads and parses a scenario file; a missing or unreadable file is a scenario_error too.
