@@ -38,35 +38,6 @@ const std::vector<std::string> column_names{"conc_ngml",        "free_ngml",    
                                             "net_modulation",   "tolerance",           "withdrawal",
                                             "seizure_activity", "dsst_impairment_pct", "drowsiness_prob"};
 
-/// Per-patient metrics on the output grid.
-void fill_metrics(const timeline& t, const pk::regimen& r, double threshold, subject_metrics& m) {
-  const auto& c = t.conc_ngml;
-  const auto& time = t.time_h;
-  m.cmax_ngml = *std::max_element(c.begin(), c.end());
-  // Cmin: the lowest concentration in the 24 h before the last dose (the steady-state trough of a long
-  // regimen, as clinical::summary::css_trough_ngml); 0 for a single dose.
-  const double last = r.doses.back().time_h;
-  const double first = std::max(r.doses.front().time_h, last - 24.0);
-  double cmin = std::numeric_limits<double>::infinity();
-  m.auc_ngml_h = 0.0;
-  m.time_above_h = 0.0;
-  for (std::size_t i = 0; i < c.size(); ++i) {
-    if (time[i] >= first && time[i] <= last) cmin = std::min(cmin, c[i]);
-    if (i == 0) continue;
-    const double dt = time[i] - time[i - 1];
-    m.auc_ngml_h += 0.5 * (c[i] + c[i - 1]) * dt;
-    const bool a = c[i - 1] > threshold;
-    const bool b = c[i] > threshold;
-    if (a && b) {
-      m.time_above_h += dt;
-    } else if (a != b) {  // crossing: linear interpolation
-      const double frac = (threshold - c[i - 1]) / (c[i] - c[i - 1]);
-      m.time_above_h += a ? frac * dt : (1.0 - frac) * dt;
-    }
-  }
-  m.cmin_ngml = std::isfinite(cmin) ? cmin : 0.0;
-}
-
 /// What a chunk of patients produces: floating-point moments (merged in chunk order), and in exact mode the
 /// raw values (concatenated in chunk order); rows for the sink.
 struct chunk_result {
@@ -162,20 +133,17 @@ std::vector<std::string> population_series_names(const population_model& m) {
   return names;
 }
 
-population_result simulate_population(const scenario& s, const population_model& m, const population_options& o,
-                                      const subject_sink& rows, const progress_sink& progress) {
-  o.validate();
-  m.validate();
-  const prepared_scenario prep(s);
-  // The drug file is the one source of the reference weight and the clearance exponent.
-  pk::clonazepam_covariate_params effects = m.covariate_effects;
-  effects.ref_weight_kg = s.drug.reference_weight_kg;
-  effects.allometric_cl = s.drug.allometric_exponent_cl;
-  effects.validate();
-  const pk::eta_sampler sampler(m.omega);
-  const auto names = population_series_names(m);
+namespace {
+
+/// The shared machinery of every population run. `patient(rep, i, values, row)` fills one patient's series
+/// values (values[series * n_times + t]) and per-patient metrics; it is called concurrently from the pool's
+/// threads and must only touch its arguments and thread-safe state.
+template <class Patient>
+population_result run_population(const std::vector<std::string>& names, std::vector<double> time_h,
+                                 const population_options& o, const Patient& patient, const subject_sink& rows,
+                                 const progress_sink& progress) {
   const std::size_t n_series = names.size();
-  const auto n_times = static_cast<std::size_t>(std::floor(s.duration_h / s.output_step_h * (1.0 + 1e-12) + 1e-9)) + 1;
+  const std::size_t n_times = time_h.size();
   const std::uint64_t per_rep = o.subjects;
   const std::uint64_t n_total = per_rep * static_cast<std::uint64_t>(o.replicates);
   const bool exact = n_total <= o.exact_limit;
@@ -183,23 +151,11 @@ population_result simulate_population(const scenario& s, const population_model&
   const std::uint64_t chunks_per_rep = (per_rep + chunk - 1) / chunk;
   const std::size_t n_chunks = static_cast<std::size_t>(chunks_per_rep) * static_cast<std::size_t>(o.replicates);
 
-  // Typical values per replicate (parameter uncertainty), drawn once from the replicate's own stream.
-  std::vector<pk::two_compartment_oral> typical(static_cast<std::size_t>(o.replicates), s.drug.pk);
-  if (m.uncertainty) {
-    for (int r = 0; r < o.replicates; ++r) {
-      random_stream rs(o.seed, static_cast<std::uint64_t>(r), replicate_stream, typical_values);
-      std::array<double, pk::theta_draw_count> z{};
-      rs.normals(z);
-      typical[static_cast<std::size_t>(r)] = pk::perturb_typical(s.drug.pk, *m.uncertainty, z);
-    }
-  }
-
   sketch_pool pool(n_series * n_times, o.alpha);
   std::vector<running_moments> total_series(n_series * n_times);
   std::vector<running_moments> total_metrics(metric_names.size());
   std::vector<double> all_values;
   std::vector<double> all_metric_values;
-  std::vector<double> grid;
   std::uint64_t done = 0;
 
   auto make = [&](std::size_t c) {
@@ -210,47 +166,18 @@ population_result simulate_population(const scenario& s, const population_model&
     out.series.resize(n_series * n_times);
     out.metrics.resize(metric_names.size());
     sketch_set* sk = exact ? nullptr : pool.take();
-    std::vector<double> z(sampler.size()), eta(sampler.size());
-    std::array<double, pk::covariate_uniform_count> u{};
-    std::vector<double> eps;
+    std::vector<double> values(n_series * n_times);
     try {
       for (std::uint64_t i = first; i < last; ++i) {
         subject_metrics row{};
         row.replicate = rep;
         row.subject = i;
-        random_stream cov_rs(o.seed, rep, i, covariates);
-        for (auto& x : u) x = cov_rs.uniform();
-        row.covariates = pk::sample_covariates(m.covariates, u);
-        random_stream eta_rs(o.seed, rep, i, etas);
-        eta_rs.normals(z);
-        sampler.sample(z, eta);
-        const auto indiv =
-            pk::individual_parameters(typical[static_cast<std::size_t>(rep)], effects, row.covariates, eta, m.etas);
-        row.cl_lph = indiv.cl_lph;
-        row.v1_l = indiv.v1_l;
-        const timeline t = prep.run(indiv);
-        if (t.time_h.size() != n_times) throw internal_error("population: unexpected number of output times");
-        fill_metrics(t, s.regimen, o.threshold_ngml, row);
-        auto cols = columns(t);
-        std::vector<double> observed;
-        if (m.residual) {
-          random_stream res_rs(o.seed, rep, i, residual);
-          eps.resize(2 * n_times);
-          res_rs.normals(eps);
-          observed.resize(n_times);
-          for (std::size_t k = 0; k < n_times; ++k) {
-            observed[k] = m.residual->apply(t.conc_ngml[k], eps[2 * k], eps[2 * k + 1]);
-          }
-          cols.push_back(&observed);
+        patient(rep, i, values.data(), row);
+        for (std::size_t k = 0; k < values.size(); ++k) {
+          out.series[k].add(values[k]);
+          if (sk) sk->series[k].add(values[k]);
         }
-        for (std::size_t sidx = 0; sidx < n_series; ++sidx) {
-          const auto& col = *cols[sidx];
-          for (std::size_t k = 0; k < n_times; ++k) {
-            out.series[sidx * n_times + k].add(col[k]);
-            if (sk) sk->series[sidx * n_times + k].add(col[k]);
-          }
-          if (exact) out.values.insert(out.values.end(), col.begin(), col.end());
-        }
+        if (exact) out.values.insert(out.values.end(), values.begin(), values.end());
         const std::array<double, 4> mv{row.cmax_ngml, row.cmin_ngml, row.auc_ngml_h, row.time_above_h};
         for (std::size_t k = 0; k < mv.size(); ++k) {
           out.metrics[k].add(mv[k]);
@@ -266,7 +193,7 @@ population_result simulate_population(const scenario& s, const population_model&
     if (sk) pool.give_back(sk);
     return out;
   };
-  auto consume = [&](std::size_t c, chunk_result&& r) {
+  auto consume = [&](std::size_t, chunk_result&& r) {
     for (std::size_t k = 0; k < total_series.size(); ++k) total_series[k].merge(r.series[k]);
     for (std::size_t k = 0; k < total_metrics.size(); ++k) total_metrics[k].merge(r.metrics[k]);
     if (exact) {
@@ -276,7 +203,6 @@ population_result simulate_population(const scenario& s, const population_model&
     if (rows && !r.rows.empty()) rows(r.rows);
     done += r.metrics.empty() ? 0 : r.metrics[0].count();
     if (progress) progress(done, n_total);
-    (void)c;
   };
   run_chunks_ordered(n_chunks, resolve_threads(o.threads), make, consume);
 
@@ -284,10 +210,7 @@ population_result simulate_population(const scenario& s, const population_model&
   res.n_total = n_total;
   res.quantiles_exact = exact;
   res.alpha = o.alpha;
-  res.uncertain = s.drug.uncertain;
-  for (auto& u : pk::uncertain_parts(effects)) res.uncertain.push_back(std::move(u));
-  for (auto& u : pk::uncertain_parts(m.omega)) res.uncertain.push_back(std::move(u));
-  for (std::size_t k = 0; k < n_times; ++k) res.time_h.push_back(static_cast<double>(k) * s.output_step_h);
+  res.time_h = std::move(time_h);
 
   const sketch_set sketches = exact ? sketch_set{} : pool.merged();
   std::vector<double> buffer;
@@ -323,14 +246,179 @@ population_result simulate_population(const scenario& s, const population_model&
     std::array<double, 5> q{};
     if (exact) {
       buffer.clear();
-      for (std::uint64_t subj = 0; subj < n_total; ++subj)
+      for (std::uint64_t subj = 0; subj < n_total; ++subj) {
         buffer.push_back(all_metric_values[subj * metric_names.size() + k]);
+      }
       q = exact_q(buffer);
     } else {
       q = sketch_q(sketches.metrics[k]);
     }
     res.metrics.emplace_back(metric_names[k], from(total_metrics[k], q));
   }
+  return res;
+}
+
+/// Metrics of a concentration series at the given times (see subject_metrics).
+void fill_metrics(std::span<const double> time, std::span<const double> c, double last_dose_h, double first_dose_h,
+                  double threshold, subject_metrics& m) {
+  m.cmax_ngml = *std::max_element(c.begin(), c.end());
+  // Cmin: the lowest concentration in the 24 h before the last dose (the steady-state trough of a long
+  // regimen, as clinical::summary::css_trough_ngml); 0 for a single dose.
+  const double from_h = std::max(first_dose_h, last_dose_h - 24.0);
+  double cmin = std::numeric_limits<double>::infinity();
+  m.auc_ngml_h = 0.0;
+  m.time_above_h = 0.0;
+  for (std::size_t i = 0; i < c.size(); ++i) {
+    if (time[i] >= from_h && time[i] <= last_dose_h) cmin = std::min(cmin, c[i]);
+    if (i == 0) continue;
+    const double dt = time[i] - time[i - 1];
+    m.auc_ngml_h += 0.5 * (c[i] + c[i - 1]) * dt;
+    const bool a = c[i - 1] > threshold;
+    const bool b = c[i] > threshold;
+    if (a && b) {
+      m.time_above_h += dt;
+    } else if (a != b) {  // crossing: linear interpolation
+      const double frac = (threshold - c[i - 1]) / (c[i] - c[i - 1]);
+      m.time_above_h += a ? frac * dt : (1.0 - frac) * dt;
+    }
+  }
+  m.cmin_ngml = std::isfinite(cmin) && last_dose_h > first_dose_h ? cmin : 0.0;
+}
+
+}  // namespace
+
+population_result simulate_population(const scenario& s, const population_model& m, const population_options& o,
+                                      const subject_sink& rows, const progress_sink& progress) {
+  o.validate();
+  m.validate();
+  const prepared_scenario prep(s);
+  // The drug file is the one source of the reference weight and the clearance exponent.
+  pk::clonazepam_covariate_params effects = m.covariate_effects;
+  effects.ref_weight_kg = s.drug.reference_weight_kg;
+  effects.allometric_cl = s.drug.allometric_exponent_cl;
+  effects.validate();
+  const pk::eta_sampler sampler(m.omega);
+  const auto names = population_series_names(m);
+  const std::size_t n_series = names.size();
+  const auto n_times = static_cast<std::size_t>(std::floor(s.duration_h / s.output_step_h * (1.0 + 1e-12) + 1e-9)) + 1;
+  std::vector<double> time_h(n_times);
+  for (std::size_t k = 0; k < n_times; ++k) time_h[k] = static_cast<double>(k) * s.output_step_h;
+
+  // Typical values per replicate (parameter uncertainty), drawn once from the replicate's own stream.
+  std::vector<pk::two_compartment_oral> typical(static_cast<std::size_t>(o.replicates), s.drug.pk);
+  if (m.uncertainty) {
+    for (int r = 0; r < o.replicates; ++r) {
+      random_stream rs(o.seed, static_cast<std::uint64_t>(r), replicate_stream, typical_values);
+      std::array<double, pk::theta_draw_count> z{};
+      rs.normals(z);
+      typical[static_cast<std::size_t>(r)] = pk::perturb_typical(s.drug.pk, *m.uncertainty, z);
+    }
+  }
+  const double first_dose = s.regimen.doses.front().time_h;
+  const double last_dose = s.regimen.doses.back().time_h;
+
+  auto patient = [&](std::uint64_t rep, std::uint64_t i, double* values, subject_metrics& row) {
+    std::array<double, pk::covariate_uniform_count> u{};
+    random_stream cov_rs(o.seed, rep, i, covariates);
+    for (auto& x : u) x = cov_rs.uniform();
+    row.covariates = pk::sample_covariates(m.covariates, u);
+    std::vector<double> z(sampler.size()), eta(sampler.size());
+    random_stream eta_rs(o.seed, rep, i, etas);
+    eta_rs.normals(z);
+    sampler.sample(z, eta);
+    const auto indiv =
+        pk::individual_parameters(typical[static_cast<std::size_t>(rep)], effects, row.covariates, eta, m.etas);
+    row.cl_lph = indiv.cl_lph;
+    row.v1_l = indiv.v1_l;
+    const timeline t = prep.run(indiv);
+    if (t.time_h.size() != n_times) throw internal_error("population: unexpected number of output times");
+    fill_metrics(t.time_h, t.conc_ngml, last_dose, first_dose, o.threshold_ngml, row);
+    const auto cols = columns(t);
+    for (std::size_t sidx = 0; sidx < cols.size(); ++sidx) {
+      std::copy(cols[sidx]->begin(), cols[sidx]->end(), values + sidx * n_times);
+    }
+    if (m.residual) {
+      random_stream res_rs(o.seed, rep, i, residual);
+      std::vector<double> eps(2 * n_times);
+      res_rs.normals(eps);
+      double* obs = values + (n_series - 1) * n_times;
+      for (std::size_t k = 0; k < n_times; ++k) obs[k] = m.residual->apply(t.conc_ngml[k], eps[2 * k], eps[2 * k + 1]);
+    }
+  };
+  population_result res = run_population(names, std::move(time_h), o, patient, rows, progress);
+  res.uncertain = s.drug.uncertain;
+  for (auto& u : pk::uncertain_parts(effects)) res.uncertain.push_back(std::move(u));
+  for (auto& u : pk::uncertain_parts(m.omega)) res.uncertain.push_back(std::move(u));
+  return res;
+}
+
+void linear_population::validate() const {
+  model.validate();
+  omega.validate();
+  if (eta_parameters.size() != omega.size()) {
+    throw invalid_parameter("eta_parameters", static_cast<double>(eta_parameters.size()),
+                            "population: " + std::to_string(eta_parameters.size()) +
+                                " eta parameters for an OMEGA of " + std::to_string(omega.size()) + " rows");
+  }
+  for (const auto& name : eta_parameters) (void)model.param(name);  // throws for an unknown name
+  (void)model.param(volume);
+  require_in_range("output_cmt", output_cmt, "", 1.0, pk::compartment_count(model.structure));
+  require_positive("scale", scale, "");
+  bool any_observation = false;
+  for (const auto& r : records.records) any_observation |= r.kind == pk::event_kind::observation;
+  if (!any_observation) throw invalid_parameter("records", 0.0, "population: the records have no observation");
+}
+
+population_result simulate_population(const linear_population& job, const population_options& o,
+                                      const subject_sink& rows, const progress_sink& progress) {
+  o.validate();
+  job.validate();
+  const pk::eta_sampler sampler(job.omega);
+  const auto param_names = pk::parameter_names(job.model.structure);
+  auto index_of = [&](const std::string& name) {
+    return static_cast<std::size_t>(std::find(param_names.begin(), param_names.end(), name) - param_names.begin());
+  };
+  std::vector<std::size_t> eta_target;
+  for (const auto& name : job.eta_parameters) eta_target.push_back(index_of(name));
+  const std::size_t volume_index = index_of(job.volume);
+  const std::size_t cl_index = index_of("CL");
+
+  std::vector<std::size_t> observed;
+  std::vector<double> time_h;
+  double first_dose = std::numeric_limits<double>::infinity();
+  double last_dose = -std::numeric_limits<double>::infinity();
+  for (std::size_t r = 0; r < job.records.records.size(); ++r) {
+    const auto& rec = job.records.records[r];
+    if (rec.kind == pk::event_kind::observation) {
+      observed.push_back(r);
+      time_h.push_back(rec.time_h);
+    } else if (rec.kind == pk::event_kind::dose || rec.kind == pk::event_kind::reset_and_dose) {
+      first_dose = std::min(first_dose, rec.time_h);
+      last_dose = std::max(last_dose, rec.time_h + static_cast<double>(rec.addl) * rec.ii_h);
+    }
+  }
+  if (!std::isfinite(first_dose)) first_dose = last_dose = 0.0;
+  const std::size_t n_times = time_h.size();
+
+  auto patient = [&](std::uint64_t rep, std::uint64_t i, double* values, subject_metrics& row) {
+    thread_local std::vector<double> z, eta;
+    thread_local pk::linear_model m;
+    z.resize(sampler.size());
+    eta.resize(sampler.size());
+    random_stream eta_rs(o.seed, rep, i, etas);
+    eta_rs.normals(z);
+    sampler.sample(z, eta);
+    m = job.model;
+    for (std::size_t e = 0; e < eta.size(); ++e) m.params[eta_target[e]] *= std::exp(eta[e]);
+    const pk::amounts_table a = pk::simulate(m, job.records);
+    const double factor = job.scale / m.params[volume_index];
+    for (std::size_t k = 0; k < n_times; ++k) values[k] = a.at(observed[k], job.output_cmt) * factor;
+    row.cl_lph = cl_index < m.params.size() ? m.params[cl_index] : 0.0;
+    row.v1_l = m.params[volume_index];
+    fill_metrics(time_h, std::span<const double>(values, n_times), last_dose, first_dose, o.threshold_ngml, row);
+  };
+  population_result res = run_population({"conc_ngml"}, time_h, o, patient, rows, progress);
+  for (auto& u : pk::uncertain_parts(job.omega)) res.uncertain.push_back(std::move(u));
   return res;
 }
 

@@ -14,6 +14,8 @@
 #include <vector>
 
 #include <benzosim/clinical/scenario.hpp>
+#include <benzosim/pk/events.hpp>
+#include <benzosim/pk/linear.hpp>
 #include <benzosim/pk/variability.hpp>
 
 namespace benzosim::clinical {
@@ -84,6 +86,24 @@ using subject_sink = std::function<void(std::span<const subject_metrics>)>;
 using progress_sink = std::function<void(std::uint64_t done, std::uint64_t total)>;
 
 population_result simulate_population(const scenario& s, const population_model& m, const population_options& o,
+                                      const subject_sink& rows = {}, const progress_sink& progress = {});
+
+/// A NONMEM-style population job on a linear model, for pure pk questions (the engine's fast path): every
+/// patient has the same `records` and the typical parameters of `model`, with log-normal etas on
+/// named parameters (P_i = P exp(eta)); the summarised series is the concentration at the observation
+/// records, conc = A(output_cmt) / volume x scale.
+struct linear_population {
+  pk::linear_model model;                   ///< typical values (NONMEM parameter names)
+  pk::subject records;                      ///< dose and observation records, the same for every patient
+  std::vector<std::string> eta_parameters;  ///< the NONMEM parameter each eta (row of omega) acts on
+  pk::omega omega;
+  int output_cmt;         ///< compartment whose amount gives the concentration
+  std::string volume;     ///< the parameter that divides it (e.g. "V")
+  double scale = 1000.0;  ///< mg/L -> ng/mL
+  void validate() const;
+};
+
+population_result simulate_population(const linear_population& job, const population_options& o,
                                       const subject_sink& rows = {}, const progress_sink& progress = {});
 
 /// The names of the summarised series, in output order.
