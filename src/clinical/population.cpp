@@ -166,16 +166,27 @@ population_result run_population(const std::vector<std::string>& names, std::vec
     out.series.resize(n_series * n_times);
     out.metrics.resize(metric_names.size());
     sketch_set* sk = exact ? nullptr : pool.take();
-    std::vector<double> values(n_series * n_times);
+    const std::size_t n_points = n_series * n_times;
+    std::vector<double> values(n_points);
+    // Moments are accumulated per block of `block` patients (two-pass within the block, then one merge):
+    // the blocks are fixed by the chunk, so the result does not depend on the thread count.
+    constexpr std::size_t block = 32;
+    std::vector<double> pending(n_points * block);  // [point][patient in block]
+    std::size_t in_block = 0;
+    auto flush = [&] {
+      for (std::size_t k = 0; k < n_points; ++k) out.series[k].add_block(&pending[k * block], in_block, 1);
+      in_block = 0;
+    };
     try {
       for (std::uint64_t i = first; i < last; ++i) {
         subject_metrics row{};
         row.replicate = rep;
         row.subject = i;
         patient(rep, i, values.data(), row);
-        for (std::size_t k = 0; k < values.size(); ++k) {
-          out.series[k].add(values[k]);
-          if (sk) sk->series[k].add(values[k]);
+        for (std::size_t k = 0; k < n_points; ++k) pending[k * block + in_block] = values[k];
+        if (++in_block == block) flush();
+        if (sk) {
+          for (std::size_t k = 0; k < n_points; ++k) sk->series[k].add(values[k]);
         }
         if (exact) out.values.insert(out.values.end(), values.begin(), values.end());
         const std::array<double, 4> mv{row.cmax_ngml, row.cmin_ngml, row.auc_ngml_h, row.time_above_h};
@@ -186,6 +197,7 @@ population_result run_population(const std::vector<std::string>& names, std::vec
         }
         if (rows) out.rows.push_back(row);
       }
+      if (in_block > 0) flush();
     } catch (...) {
       if (sk) pool.give_back(sk);
       throw;

@@ -77,6 +77,34 @@ void running_moments::merge(const running_moments& other) noexcept {
   max_ = std::max(max_, other.max_);
 }
 
+void running_moments::add_block(const double* x, std::size_t n, std::size_t stride) {
+  if (n == 0) return;
+  double sum = 0.0;
+  double lo = x[0];
+  double hi = x[0];
+  for (std::size_t i = 0; i < n; ++i) {
+    const double v = x[i * stride];
+    sum += v;
+    lo = std::min(lo, v);
+    hi = std::max(hi, v);
+  }
+  if (!std::isfinite(sum) || !std::isfinite(lo) || !std::isfinite(hi)) {
+    for (std::size_t i = 0; i < n; ++i) require_finite("running_moments.x", x[i * stride], "");
+  }
+  running_moments b;
+  b.count_ = n;
+  b.mean_ = sum / static_cast<double>(n);
+  double m2 = 0.0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double d = x[i * stride] - b.mean_;
+    m2 += d * d;
+  }
+  b.m2_ = m2;
+  b.min_ = lo == 0.0 ? 0.0 : lo;  // -0 -> +0, as add()
+  b.max_ = hi == 0.0 ? 0.0 : hi;
+  merge(b);
+}
+
 double running_moments::mean() const {
   if (count_ == 0) throw_empty("running_moments.count", "for a mean");
   return mean_;
@@ -174,6 +202,12 @@ void log_bin_store::collapse_below(std::int64_t threshold) {
 
 void log_bin_store::add(std::int64_t index, std::uint64_t n) {
   if (n == 0) return;
+  // Fast path: a bin inside the current window (min_index_ already respects the bin limit, see below).
+  if (total_ != 0 && index >= min_index_ && index <= max_index_) {
+    counts_[static_cast<std::size_t>(index - offset_)] += n;
+    total_ += n;
+    return;
+  }
   if (total_ == 0) {
     min_index_ = index;
     max_index_ = index;

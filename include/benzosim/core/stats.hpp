@@ -22,6 +22,10 @@ class running_moments {
   void add(double x);
   /// Adds all values summarised by `other`, as if they had been added here (up to rounding).
   void merge(const running_moments& other) noexcept;
+  /// Adds n values x[0], x[stride], ... as one block: two-pass mean and sum of squares of the block, then
+  /// one merge. Several times faster than n calls of add() and at least as accurate; like merge, the result
+  /// depends on how values are grouped into blocks (fixed groups give bit-identical results).
+  void add_block(const double* x, std::size_t n, std::size_t stride);
 
   std::uint64_t count() const noexcept { return count_; }
   /// Arithmetic mean; throws invalid_parameter when count() == 0.
