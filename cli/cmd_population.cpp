@@ -25,6 +25,7 @@
 #include <benzosim/io/population_output.hpp>
 
 #include "common.hpp"
+#include "process_group.hpp"
 
 namespace benzosim::cli {
 namespace {
@@ -207,7 +208,15 @@ void print_report(const clinical::scenario& s, const clinical::population_option
   std::fflush(stdout);
 }
 
-void run_population(const population_args& a) {
+/// Ranks other than 0 compute their chunks and send them to rank 0; they write nothing and print nothing.
+void run_population_worker(const clinical::scenario& s, const clinical::population_model& model,
+                           const clinical::population_options& o, bool rows, clinical::partial_exchange& exchange) {
+  clinical::subject_sink sink;
+  if (rows) sink = [](std::span<const clinical::subject_metrics>) {};  // rows are collected and sent to rank 0
+  (void)clinical::simulate_population(s, model, o, sink, {}, &exchange);
+}
+
+void run_population(const population_args& a, process_group& group) {
   const population_flags f = check_flags(a);
   const io::loaded_scenario loaded = io::load_scenario_with_population(a.scenario);
   const clinical::scenario& s = loaded.scenario;
@@ -223,8 +232,15 @@ void run_population(const population_args& a) {
   o.threads = f.threads;
   o.chunk_size = f.chunk;
   o.threshold_ngml = a.threshold_ngml;
+  o.rank = group.rank();
+  o.ranks = group.size();
   o.validate();
   model.validate();
+  const std::unique_ptr<clinical::partial_exchange> exchange = group.exchange();
+  if (o.rank != 0) {
+    run_population_worker(s, model, o, a.rows, *exchange);
+    return;
+  }
 
   output_directory dir(a.out.empty() ? std::filesystem::path("out") / (s.name + "-population")
                                      : std::filesystem::path(a.out));
@@ -239,7 +255,7 @@ void run_population(const population_args& a) {
   }
   progress_bar bar(::isatty(STDERR_FILENO) == 1);
   const clinical::population_result r = clinical::simulate_population(
-      s, model, o, sink, [&bar](std::uint64_t done, std::uint64_t total) { bar.update(done, total); });
+      s, model, o, sink, [&bar](std::uint64_t done, std::uint64_t total) { bar.update(done, total); }, exchange.get());
 
   // Everything is formatted before the first file is renamed into place.
   const std::string csv = io::population_summary_csv(r);
@@ -253,7 +269,7 @@ void run_population(const population_args& a) {
 
 }  // namespace
 
-void add_population(CLI::App& app) {
+void add_population(CLI::App& app, process_group& group) {
   auto* cmd = app.add_subcommand(
       "population",
       "Simulate many virtual patients of a scenario (between-subject variability, covariates) and summarise them");
@@ -288,7 +304,7 @@ void add_population(CLI::App& app) {
       "(options, per-patient metrics, uncertain parts) and, with --rows, DIR/subjects.csv. Format: "
       "docs/file-formats.md.\n\n"
       "Example:\n  benzosim population data/scenarios/demo.toml -n 1000 --seed 7 --rows --out out/demo-population\n");
-  cmd->callback([a] { run_population(*a); });
+  cmd->callback([a, &group] { run_population(*a, group); });
 }
 
 }  // namespace benzosim::cli

@@ -24,6 +24,8 @@ void add_demo(CLI::App& app);
 void add_run(CLI::App& app);
 void add_pk(CLI::App& app);
 void add_nm(CLI::App& app);
-void add_population(CLI::App& app);
+class process_group;
+/// `benzosim population`; with several processes in `group` (mpirun), the patients are split across them.
+void add_population(CLI::App& app, process_group& group);
 
 }  // namespace benzosim::cli

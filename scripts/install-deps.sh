@@ -7,6 +7,7 @@ packages=(
   cmake make g++ pkg-config
   libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libfmt-dev
   libgtest-dev libgmock-dev librandom123-dev libsundials-dev libeigen3-dev
+  openmpi-bin libopenmpi-dev
 )
 if [ "$#" -gt 0 ]; then packages+=("$@"); fi
 

@@ -9,9 +9,11 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
+#include <benzosim/core/bytes.hpp>
 #include <benzosim/core/check.hpp>
 #include <benzosim/core/error.hpp>
 #include <benzosim/core/parallel.hpp>
@@ -94,6 +96,59 @@ class sketch_pool {
   std::vector<sketch_set*> free_;
 };
 
+// Serialization of the partials for a run split across ranks (same binary on every rank: native layout).
+static_assert(std::is_trivially_copyable_v<subject_metrics>);
+
+std::vector<std::uint8_t> to_bytes(std::size_t c, const chunk_result& r) {
+  byte_writer w;
+  w.put(static_cast<std::uint64_t>(c));
+  w.put(static_cast<std::uint64_t>(r.series.size()));
+  for (const auto& m : r.series) m.write(w);
+  w.put(static_cast<std::uint64_t>(r.metrics.size()));
+  for (const auto& m : r.metrics) m.write(w);
+  w.put_span(std::span<const double>(r.values));
+  w.put_span(std::span<const double>(r.metric_values));
+  w.put_span(std::span<const subject_metrics>(r.rows));
+  return std::move(w).take();
+}
+
+chunk_result chunk_from_bytes(std::size_t c, const std::vector<std::uint8_t>& bytes) {
+  byte_reader in(bytes);
+  chunk_result r;
+  if (in.get<std::uint64_t>() != c) throw internal_error("population: chunk partials arrived out of order");
+  r.series.resize(static_cast<std::size_t>(in.get<std::uint64_t>()));
+  for (auto& m : r.series) m = running_moments::read(in);
+  r.metrics.resize(static_cast<std::size_t>(in.get<std::uint64_t>()));
+  for (auto& m : r.metrics) m = running_moments::read(in);
+  r.values = in.get_vector<double>();
+  r.metric_values = in.get_vector<double>();
+  r.rows = in.get_vector<subject_metrics>();
+  if (!in.done()) throw internal_error("population: trailing bytes in a chunk partial");
+  return r;
+}
+
+std::vector<std::uint8_t> to_bytes(const sketch_set& s) {
+  byte_writer w;
+  w.put(static_cast<std::uint64_t>(s.series.size()));
+  for (const auto& k : s.series) k.write(w);
+  w.put(static_cast<std::uint64_t>(s.metrics.size()));
+  for (const auto& k : s.metrics) k.write(w);
+  return std::move(w).take();
+}
+
+sketch_set sketches_from_bytes(const std::vector<std::uint8_t>& bytes) {
+  byte_reader in(bytes);
+  sketch_set s;
+  const auto n_series = static_cast<std::size_t>(in.get<std::uint64_t>());
+  s.series.reserve(n_series);
+  for (std::size_t k = 0; k < n_series; ++k) s.series.push_back(quantile_sketch::read(in));
+  const auto n_metrics = static_cast<std::size_t>(in.get<std::uint64_t>());
+  s.metrics.reserve(n_metrics);
+  for (std::size_t k = 0; k < n_metrics; ++k) s.metrics.push_back(quantile_sketch::read(in));
+  if (!in.done()) throw internal_error("population: trailing bytes in a sketch partial");
+  return s;
+}
+
 statistics from(const running_moments& m, const std::array<double, 5>& q) {
   return {m.mean(), m.count() > 1 ? m.sd() : 0.0, q[0], q[1], q[2], q[3], q[4]};
 }
@@ -125,6 +180,8 @@ void population_options::validate() const {
   require_in_range("population.chunk_size", static_cast<double>(chunk_size), "", 1.0, 1e6);
   require_in_range("population.alpha", alpha, "", 1e-6, 0.5);
   require_non_negative("population.threshold", threshold_ngml, "ng/mL");
+  require_in_range("population.ranks", ranks, "", 1.0, 1e6);
+  require_in_range("population.rank", rank, "", 0.0, static_cast<double>(ranks - 1));
 }
 
 std::vector<std::string> population_series_names(const population_model& m) {
@@ -141,7 +198,10 @@ namespace {
 template <class Patient>
 population_result run_population(const std::vector<std::string>& names, std::vector<double> time_h,
                                  const population_options& o, const Patient& patient, const subject_sink& rows,
-                                 const progress_sink& progress) {
+                                 const progress_sink& progress, partial_exchange* exchange) {
+  if (o.ranks > 1 && exchange == nullptr) {
+    throw internal_error("population: a run over " + std::to_string(o.ranks) + " ranks needs a partial_exchange");
+  }
   const std::size_t n_series = names.size();
   const std::size_t n_times = time_h.size();
   const std::uint64_t per_rep = o.subjects;
@@ -216,7 +276,42 @@ population_result run_population(const std::vector<std::string>& names, std::vec
     done += r.metrics.empty() ? 0 : r.metrics[0].count();
     if (progress) progress(done, n_total);
   };
-  run_chunks_ordered(n_chunks, resolve_threads(o.threads), make, consume);
+  const auto ranks = static_cast<std::size_t>(o.ranks);
+  const auto rank = static_cast<std::size_t>(o.rank);
+  // This rank's chunks: rank, rank + ranks, ... (all of them with one rank).
+  const std::size_t n_local = rank < n_chunks ? (n_chunks - rank + ranks - 1) / ranks : 0;
+  auto make_local = [&](std::size_t j) { return make(rank + j * ranks); };
+  if (ranks == 1) {
+    run_chunks_ordered(n_chunks, resolve_threads(o.threads), make_local, consume);
+  } else if (rank != 0) {
+    run_chunks_ordered(n_local, resolve_threads(o.threads), make_local, [&](std::size_t j, chunk_result&& r) {
+      exchange->send_chunk(rank + j * ranks, to_bytes(rank + j * ranks, r));
+    });
+    if (!exact) exchange->send_sketches(to_bytes(pool.merged()));
+    population_result res;
+    res.n_total = n_total;
+    res.quantiles_exact = exact;
+    res.alpha = o.alpha;
+    res.time_h = std::move(time_h);
+    return res;
+  } else {
+    // Rank 0 consumes every chunk in global order: before its own chunk c, the other ranks' chunks below c.
+    std::size_t next = 0;
+    auto receive_until = [&](std::size_t end) {
+      for (; next < end; ++next) {
+        if (next % ranks == 0) continue;
+        const int from_rank = static_cast<int>(next % ranks);
+        consume(next, chunk_from_bytes(next, exchange->receive_chunk(next, from_rank)));
+      }
+    };
+    run_chunks_ordered(n_local, resolve_threads(o.threads), make_local, [&](std::size_t j, chunk_result&& r) {
+      const std::size_t c = j * ranks;
+      receive_until(c);
+      consume(c, std::move(r));
+      next = c + 1;
+    });
+    receive_until(n_chunks);
+  }
 
   population_result res;
   res.n_total = n_total;
@@ -224,7 +319,17 @@ population_result run_population(const std::vector<std::string>& names, std::vec
   res.alpha = o.alpha;
   res.time_h = std::move(time_h);
 
-  const sketch_set sketches = exact ? sketch_set{} : pool.merged();
+  sketch_set sketches = exact ? sketch_set{} : pool.merged();
+  if (!exact) {  // integer counts: the order of these merges does not matter
+    for (int from = 1; from < o.ranks; ++from) {
+      const sketch_set other = sketches_from_bytes(exchange->receive_sketches(from));
+      if (other.series.size() != sketches.series.size() || other.metrics.size() != sketches.metrics.size()) {
+        throw internal_error("population: rank " + std::to_string(from) + " sent sketches of another shape");
+      }
+      for (std::size_t k = 0; k < other.series.size(); ++k) sketches.series[k].merge(other.series[k]);
+      for (std::size_t k = 0; k < other.metrics.size(); ++k) sketches.metrics[k].merge(other.metrics[k]);
+    }
+  }
   std::vector<double> buffer;
   auto exact_q = [&](std::vector<double>& v) {
     std::array<double, 5> q{};
@@ -300,7 +405,8 @@ void fill_metrics(std::span<const double> time, std::span<const double> c, doubl
 }  // namespace
 
 population_result simulate_population(const scenario& s, const population_model& m, const population_options& o,
-                                      const subject_sink& rows, const progress_sink& progress) {
+                                      const subject_sink& rows, const progress_sink& progress,
+                                      partial_exchange* exchange) {
   o.validate();
   m.validate();
   const prepared_scenario prep(s);
@@ -357,7 +463,7 @@ population_result simulate_population(const scenario& s, const population_model&
       for (std::size_t k = 0; k < n_times; ++k) obs[k] = m.residual->apply(t.conc_ngml[k], eps[2 * k], eps[2 * k + 1]);
     }
   };
-  population_result res = run_population(names, std::move(time_h), o, patient, rows, progress);
+  population_result res = run_population(names, std::move(time_h), o, patient, rows, progress, exchange);
   res.uncertain = s.drug.uncertain;
   for (auto& u : pk::uncertain_parts(effects)) res.uncertain.push_back(std::move(u));
   for (auto& u : pk::uncertain_parts(m.omega)) res.uncertain.push_back(std::move(u));
@@ -382,7 +488,8 @@ void linear_population::validate() const {
 }
 
 population_result simulate_population(const linear_population& job, const population_options& o,
-                                      const subject_sink& rows, const progress_sink& progress) {
+                                      const subject_sink& rows, const progress_sink& progress,
+                                      partial_exchange* exchange) {
   o.validate();
   job.validate();
   const pk::eta_sampler sampler(job.omega);
@@ -429,7 +536,7 @@ population_result simulate_population(const linear_population& job, const popula
     row.v1_l = m.params[volume_index];
     fill_metrics(time_h, std::span<const double>(values, n_times), last_dose, first_dose, o.threshold_ngml, row);
   };
-  population_result res = run_population({"conc_ngml"}, time_h, o, patient, rows, progress);
+  population_result res = run_population({"conc_ngml"}, time_h, o, patient, rows, progress, exchange);
   for (auto& u : pk::uncertain_parts(job.omega)) res.uncertain.push_back(std::move(u));
   return res;
 }

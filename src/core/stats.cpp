@@ -5,10 +5,13 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include <benzosim/core/bytes.hpp>
 #include <benzosim/core/check.hpp>
 #include <benzosim/core/error.hpp>
 
@@ -133,6 +136,30 @@ double running_moments::max() const {
   return max_;
 }
 
+void running_moments::write(byte_writer& out) const {
+  out.put(count_);
+  out.put(mean_);
+  out.put(m2_);
+  out.put(min_);
+  out.put(max_);
+}
+
+running_moments running_moments::read(byte_reader& in) {
+  running_moments m;
+  m.count_ = in.get<std::uint64_t>();
+  m.mean_ = in.get<double>();
+  m.m2_ = in.get<double>();
+  m.min_ = in.get<double>();
+  m.max_ = in.get<double>();
+  return m;
+}
+
+bool operator==(const running_moments& a, const running_moments& b) noexcept {
+  auto same = [](double x, double y) { return std::memcmp(&x, &y, sizeof(double)) == 0; };
+  return a.count_ == b.count_ && same(a.mean_, b.mean_) && same(a.m2_, b.m2_) && same(a.min_, b.min_) &&
+         same(a.max_, b.max_);
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // detail::log_bin_store
 
@@ -239,6 +266,35 @@ bool operator==(const log_bin_store& a, const log_bin_store& b) noexcept {
     if (a.count_at(i) != b.count_at(i)) return false;
   }
   return true;
+}
+
+void log_bin_store::write(byte_writer& out) const {
+  out.put(max_bins_);
+  out.put(total_);
+  out.put(collapsed_);
+  if (total_ == 0) return;
+  out.put(min_index_);
+  out.put(max_index_);
+  const std::span<const std::uint64_t> used(counts_.data() + (min_index_ - offset_),
+                                            static_cast<std::size_t>(max_index_ - min_index_ + 1));
+  out.put_span(used);
+}
+
+log_bin_store log_bin_store::read(byte_reader& in) {
+  const auto max_bins = in.get<std::int64_t>();
+  if (max_bins < 1) throw internal_error("log_bin_store::read: bad bin bound");
+  log_bin_store s(static_cast<std::size_t>(max_bins));
+  s.total_ = in.get<std::uint64_t>();
+  s.collapsed_ = in.get<bool>();
+  if (s.total_ == 0) return s;
+  s.min_index_ = in.get<std::int64_t>();
+  s.max_index_ = in.get<std::int64_t>();
+  s.counts_ = in.get_vector<std::uint64_t>();
+  s.offset_ = s.min_index_;
+  if (s.max_index_ < s.min_index_ || static_cast<std::int64_t>(s.counts_.size()) != s.max_index_ - s.min_index_ + 1) {
+    throw internal_error("log_bin_store::read: inconsistent bin window");
+  }
+  return s;
 }
 
 }  // namespace detail
@@ -373,6 +429,28 @@ std::size_t quantile_sketch::memory_bytes() const noexcept {
 bool operator==(const quantile_sketch& a, const quantile_sketch& b) noexcept {
   return a.alpha_ == b.alpha_ && a.max_bins_ == b.max_bins_ && a.zero_count_ == b.zero_count_ && a.min_ == b.min_ &&
          a.max_ == b.max_ && a.positive_ == b.positive_ && a.negative_ == b.negative_;
+}
+
+void quantile_sketch::write(byte_writer& out) const {
+  out.put(alpha_);
+  out.put(static_cast<std::uint64_t>(max_bins_));
+  positive_.write(out);
+  negative_.write(out);
+  out.put(zero_count_);
+  out.put(min_);
+  out.put(max_);
+}
+
+quantile_sketch quantile_sketch::read(byte_reader& in) {
+  const auto alpha = in.get<double>();
+  const auto max_bins = in.get<std::uint64_t>();
+  quantile_sketch s(alpha, static_cast<std::size_t>(max_bins));
+  s.positive_ = detail::log_bin_store::read(in);
+  s.negative_ = detail::log_bin_store::read(in);
+  s.zero_count_ = in.get<std::uint64_t>();
+  s.min_ = in.get<double>();
+  s.max_ = in.get<double>();
+  return s;
 }
 
 // ---------------------------------------------------------------------------------------------------------

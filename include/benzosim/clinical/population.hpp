@@ -6,6 +6,7 @@
 /// Model and statistics: docs/population.md.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -43,6 +44,8 @@ struct population_options {
   std::uint64_t exact_limit = 1000;  ///< exact quantiles when subjects x replicates <= this, sketch otherwise
   double alpha = 0.005;              ///< relative accuracy of the quantile sketch
   double threshold_ngml = 20.0;      ///< concentration for "time above" (lower end of the epilepsy range) [ng/mL]
+  int rank = 0;                      ///< this process among `ranks` (MPI); chunk c is computed by rank c % ranks
+  int ranks = 1;                     ///< processes sharing the run (> 1 needs a partial_exchange)
   void validate() const;
 };
 
@@ -80,13 +83,35 @@ struct population_result {
   std::vector<std::string> uncertain;  ///< the drug's and the variability model's weak parts
 };
 
+/// Moves serialized partial results to rank 0 when a run is split across processes (MPI: cli/mpi_exchange.cpp).
+/// The science layers never see the transport. Rank r != 0 sends its chunk partials in increasing chunk order,
+/// then its merged sketches once; rank 0 receives the chunks of every rank in global chunk order, then the
+/// sketches. The calls come from one thread at a time (not always the same one).
+class partial_exchange {
+ public:
+  virtual ~partial_exchange() = default;
+  /// Sends the partial of `chunk` to rank 0 (may block until rank 0 takes it: memory stays bounded).
+  virtual void send_chunk(std::size_t chunk, std::vector<std::uint8_t>&& bytes) = 0;
+  /// Receives the partial of `chunk` from its owner `from_rank` (blocks).
+  virtual std::vector<std::uint8_t> receive_chunk(std::size_t chunk, int from_rank) = 0;
+  /// Sends this rank's merged quantile sketches to rank 0.
+  virtual void send_sketches(std::vector<std::uint8_t>&& bytes) = 0;
+  /// Receives the merged quantile sketches of `from_rank` (blocks).
+  virtual std::vector<std::uint8_t> receive_sketches(int from_rank) = 0;
+};
+
 /// Receives per-patient rows, in patient order, a chunk at a time (called from one thread at a time).
 using subject_sink = std::function<void(std::span<const subject_metrics>)>;
 /// Progress: patients done and total (called in order, from one thread at a time).
 using progress_sink = std::function<void(std::uint64_t done, std::uint64_t total)>;
 
+/// With o.ranks > 1, `exchange` must be given: every rank computes its chunks, and only rank 0 gets the result
+/// (bit-identical to the one-process run with the same options), the rows and the progress; the other ranks
+/// return a population_result with n_total only. They never call `rows`, but collect and send the rows only
+/// when it is set (set it on every rank or on none).
 population_result simulate_population(const scenario& s, const population_model& m, const population_options& o,
-                                      const subject_sink& rows = {}, const progress_sink& progress = {});
+                                      const subject_sink& rows = {}, const progress_sink& progress = {},
+                                      partial_exchange* exchange = nullptr);
 
 /// A NONMEM-style population job on a linear model, for pure pk questions (the engine's fast path): every
 /// patient has the same `records` and the typical parameters of `model`, with log-normal etas on
@@ -104,7 +129,8 @@ struct linear_population {
 };
 
 population_result simulate_population(const linear_population& job, const population_options& o,
-                                      const subject_sink& rows = {}, const progress_sink& progress = {});
+                                      const subject_sink& rows = {}, const progress_sink& progress = {},
+                                      partial_exchange* exchange = nullptr);
 
 /// The names of the summarised series, in output order.
 std::vector<std::string> population_series_names(const population_model& m);

@@ -11,6 +11,9 @@
 
 namespace benzosim {
 
+class byte_writer;
+class byte_reader;
+
 /// Count, mean, sum of squared deviations (M2), min and max of a stream of finite values, in O(1) memory.
 /// add() is Welford's update; merge() is Chan et al.'s pairwise formula. Floating-point addition is not
 /// associative, so the result depends on how values were grouped: it is bit-identical when the same chunks
@@ -39,6 +42,12 @@ class running_moments {
   /// Smallest and largest value added; throw invalid_parameter when count() == 0.
   double min() const;
   double max() const;
+
+  /// Appends the exact state (bit for bit) to `out`; read() restores it (MPI partials, docs/population.md).
+  void write(byte_writer& out) const;
+  static running_moments read(byte_reader& in);
+  /// Same count and bit-identical mean, M2, min and max.
+  friend bool operator==(const running_moments& a, const running_moments& b) noexcept;
 
  private:
   std::uint64_t count_ = 0;
@@ -72,6 +81,10 @@ class log_bin_store {
 
   /// Same counts in the same bins (the window and its spare capacity may differ).
   friend bool operator==(const log_bin_store& a, const log_bin_store& b) noexcept;
+
+  /// The counts of [min_index, max_index] and the state (not the window's spare capacity).
+  void write(byte_writer& out) const;
+  static log_bin_store read(byte_reader& in);
 
  private:
   void cover(std::int64_t lo, std::int64_t hi);
@@ -125,6 +138,11 @@ class quantile_sketch {
 
   /// Same parameters, the same counts in the same bins, the same zero count, min and max.
   friend bool operator==(const quantile_sketch& a, const quantile_sketch& b) noexcept;
+
+  /// Appends the exact state to `out`; read() restores a sketch equal to this one (operator==) that gives the
+  /// same quantiles and merges the same way.
+  void write(byte_writer& out) const;
+  static quantile_sketch read(byte_reader& in);
 
  private:
   std::int64_t index_of(double magnitude) const noexcept;

@@ -5,10 +5,12 @@
 #include <functional>
 #include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
 
+#include <benzosim/core/bytes.hpp>
 #include <benzosim/core/error.hpp>
 #include <benzosim/core/random.hpp>
 #include <benzosim/core/stats.hpp>
@@ -476,3 +478,70 @@ TEST(running_moments_block, add_block_matches_add_within_rounding) {
 }
 
 }  // namespace
+
+// ---------------------------------------------------------------------------------------------------------
+// serialization (partials sent between MPI ranks)
+
+namespace {
+
+template <class T>
+T round_trip(const T& x) {
+  benzosim::byte_writer w;
+  x.write(w);
+  const std::vector<std::uint8_t> bytes = std::move(w).take();
+  benzosim::byte_reader r(bytes);
+  T y = T::read(r);
+  EXPECT_TRUE(r.done());
+  return y;
+}
+
+}  // namespace
+
+TEST(running_moments, bytes_round_trip_is_bit_identical) {
+  benzosim::running_moments empty;
+  EXPECT_TRUE(round_trip(empty) == empty);
+  benzosim::random_stream rs(7, 0, 0, 1);
+  benzosim::running_moments m;
+  for (int i = 0; i < 1000; ++i) m.add(std::exp(rs.uniform() * 10.0) - 50.0);
+  const auto back = round_trip(m);
+  EXPECT_TRUE(back == m);
+  EXPECT_EQ(back.count(), m.count());
+  EXPECT_EQ(back.mean(), m.mean());
+  EXPECT_EQ(back.sd(), m.sd());
+  EXPECT_EQ(back.min(), m.min());
+  EXPECT_EQ(back.max(), m.max());
+  benzosim::running_moments a = m, b = m;  // further merges behave the same
+  a.merge(m);
+  b.merge(back);
+  EXPECT_TRUE(a == b);
+}
+
+TEST(quantile_sketch, bytes_round_trip_is_identical_and_merges_the_same) {
+  benzosim::quantile_sketch empty(0.01);
+  EXPECT_TRUE(round_trip(empty) == empty);
+  benzosim::random_stream rs(11, 0, 0, 1);
+  benzosim::quantile_sketch s(0.005, 64);  // few bins: exercises collapsing
+  for (int i = 0; i < 5000; ++i) {
+    const double u = rs.uniform();
+    s.add(u < 0.1 ? 0.0 : (u < 0.3 ? -std::exp(u * 30.0) : std::exp(u * 40.0 - 20.0)));
+  }
+  ASSERT_TRUE(s.collapsed());
+  const auto back = round_trip(s);
+  EXPECT_TRUE(back == s);
+  EXPECT_EQ(back.count(), s.count());
+  EXPECT_EQ(back.alpha(), s.alpha());
+  EXPECT_EQ(back.max_bins_per_side(), s.max_bins_per_side());
+  for (const double q : {0.0, 0.05, 0.25, 0.5, 0.75, 0.95, 1.0}) EXPECT_EQ(back.quantile(q), s.quantile(q));
+  benzosim::quantile_sketch a = s, b = s;
+  a.merge(s);
+  b.merge(back);
+  EXPECT_TRUE(a == b);
+}
+
+TEST(byte_reader, throws_when_the_bytes_run_out) {
+  benzosim::byte_writer w;
+  w.put(std::uint32_t{7});
+  const auto bytes = std::move(w).take();
+  benzosim::byte_reader r(bytes);
+  EXPECT_THROW((void)r.get<std::uint64_t>(), benzosim::internal_error);
+}
