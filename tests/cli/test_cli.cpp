@@ -15,25 +15,17 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "cli_support.hpp"
+
 namespace fs = std::filesystem;
 
 namespace {
 
-struct result {
-  int code;
-  std::string out;  // stdout and stderr, interleaved
-};
+using result = benzosim::test::command_result;  // out: stdout and stderr, interleaved
 
 result run(const std::string& args) {
   const std::string cmd = std::string(BENZOSIM_EXE) + " " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return {-1, "popen failed"};
-  std::string out;
-  std::array<char, 4096> buf{};
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-  const int status = pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+  return benzosim::test::run_command(cmd);
 }
 
 fs::path scratch(const std::string& name) {
@@ -44,10 +36,7 @@ fs::path scratch(const std::string& name) {
 }
 
 std::string read(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  return benzosim::test::read_text(p);
 }
 
 struct csv {

@@ -18,25 +18,17 @@
 
 #include "test_support.hpp"
 
+#include "cli_support.hpp"
+
 namespace fs = std::filesystem;
 
 namespace {
 
-struct result {
-  int code;
-  std::string out;  // stdout and stderr, interleaved
-};
+using result = benzosim::test::command_result;  // out: stdout and stderr, interleaved
 
 result run(const std::string& args, bool with_stderr = true) {
   const std::string cmd = std::string(BENZOSIM_EXE) + " " + args + (with_stderr ? " 2>&1" : " 2>/dev/null");
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return {-1, "popen failed"};
-  std::string out;
-  std::array<char, 4096> buf{};
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-  const int status = pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+  return benzosim::test::run_command(cmd);
 }
 
 /// A fresh directory, removed at the end of the test.
@@ -69,10 +61,7 @@ class scratch {
 };
 
 std::string read(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  return benzosim::test::read_text(p);
 }
 
 struct csv {

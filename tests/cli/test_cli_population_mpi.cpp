@@ -13,32 +13,21 @@
 
 #include <gtest/gtest.h>
 
+#include "cli_support.hpp"
+
 namespace fs = std::filesystem;
 
 namespace {
 
 #if BENZOSIM_HAVE_MPI
-struct result {
-  int code;
-  std::string out;  // stdout and stderr, interleaved
-};
+using result = benzosim::test::command_result;  // out: stdout and stderr, interleaved
 
 result shell(const std::string& cmd) {
-  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-  if (!p) return {-1, "popen failed"};
-  std::string out;
-  std::array<char, 4096> buf{};
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-  const int status = pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+  return benzosim::test::run_command(cmd + " 2>&1");
 }
 
 std::string read(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  return benzosim::test::read_text(p);
 }
 
 /// mpirun on this machine only: loopback transports, root allowed (containers), more ranks than cores allowed,
