@@ -234,7 +234,15 @@ population_result run_population(const std::vector<std::string>& names, std::vec
     std::vector<double> pending(n_points * block);  // [point][patient in block]
     std::size_t in_block = 0;
     auto flush = [&] {
-      for (std::size_t k = 0; k < n_points; ++k) out.series[k].add_block(&pending[k * block], in_block, 1);
+      for (std::size_t k = 0; k < n_points; ++k) {
+        const double* col = &pending[k * block];
+        out.series[k].add_block(col, in_block, 1);
+        // The block's values of one point go into that point's sketch together: one sketch at a time stays
+        // in cache (integer counts: the order of adds does not matter).
+        if (sk) {
+          for (std::size_t p = 0; p < in_block; ++p) sk->series[k].add(col[p]);
+        }
+      }
       in_block = 0;
     };
     try {
@@ -245,9 +253,6 @@ population_result run_population(const std::vector<std::string>& names, std::vec
         patient(rep, i, values.data(), row);
         for (std::size_t k = 0; k < n_points; ++k) pending[k * block + in_block] = values[k];
         if (++in_block == block) flush();
-        if (sk) {
-          for (std::size_t k = 0; k < n_points; ++k) sk->series[k].add(values[k]);
-        }
         if (exact) out.values.insert(out.values.end(), values.begin(), values.end());
         const std::array<double, 4> mv{row.cmax_ngml, row.cmin_ngml, row.auc_ngml_h, row.time_above_h};
         for (std::size_t k = 0; k < mv.size(); ++k) {
