@@ -10,11 +10,16 @@
 int main() {
   using namespace benzosim;
   // Values of data/drugs/clonazepam.toml (a real program reads them with io::embedded_drug("clonazepam")).
-  const pk::two_compartment_oral clonazepam{.ka_per_h = 2.21, .cl_lph = 3.105, .v1_l = 117.0, .q_lph = 13.5,
-                                            .v2_l = 54.0, .f = 0.90, .tlag_h = 0.369, .fu = 0.15};
-  const pd::pd_params receptors{.binding = {3.75},
-                                .modulation = {0.23, 0.45},
-                                .adaptation = {{"fast", 21.5, 0.15}, {"slow", 120.0, 0.35}}};
+  const pk::two_compartment_oral clonazepam{.ka_per_h = 2.21,
+                                            .cl_lph = 3.105,
+                                            .v1_l = 117.0,
+                                            .q_lph = 13.5,
+                                            .v2_l = 54.0,
+                                            .f = 0.90,
+                                            .tlag_h = 0.369,
+                                            .fu = 0.15};
+  const pd::pd_params receptors{
+      .binding = {3.75}, .modulation = {0.23, 0.45}, .adaptation = {{"fast", 21.5, 0.15}, {"slow", 120.0, 0.35}}};
 
   const auto regimen = pk::regimen::repeated(0.5, 0.0, 12.0, 14);  // 0.5 mg every 12 h, 7 days
   const auto times = time_grid(0.0, 24.0 * 10, 0.25);

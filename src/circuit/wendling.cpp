@@ -132,8 +132,7 @@ void validate(const simulation_options& o) {
   if (o.duration_ms / o.record_every_ms > max_samples) {
     fail("circuit.record_every", o.record_every_ms,
          "circuit.record_every = " + format_value(o.record_every_ms) +
-             " ms; must give at most 1e8 samples for circuit.duration = " + format_value(o.duration_ms) +
-             " ms");
+             " ms; must give at most 1e8 samples for circuit.duration = " + format_value(o.duration_ms) + " ms");
   }
 }
 

@@ -54,14 +54,8 @@ struct csv {
 
 csv parse_csv(const std::string& text) {
   csv c;
-  std::istringstream in(text);
-  std::string line;
   bool first = true;
-  while (std::getline(in, line)) {
-    std::istringstream ls(line);
-    std::string cell;
-    std::vector<std::string> cells;
-    while (std::getline(ls, cell, ',')) cells.push_back(cell);
+  for (auto& cells : benzosim::test::split_csv(text)) {
     if (first) {
       c.header = cells;
       first = false;

@@ -33,26 +33,7 @@ result run(const std::string& args, const fs::path& cwd = {}) {
   return benzosim::test::run_command(cmd);
 }
 
-/// A fresh directory, removed at the end of the test.
-class scratch {
- public:
-  explicit scratch(const std::string& name)
-      : dir_(fs::temp_directory_path() / ("benzosim_cli_pop_" + name + "_" + std::to_string(::getpid()))) {
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  ~scratch() {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-  scratch(const scratch&) = delete;
-  scratch& operator=(const scratch&) = delete;
-  const fs::path& path() const { return dir_; }
-  fs::path operator/(const std::string& f) const { return dir_ / f; }
-
- private:
-  fs::path dir_;
-};
+using scratch = benzosim::test::scratch_dir;
 
 std::string read(const fs::path& p) {
   return benzosim::test::read_text(p);
@@ -90,14 +71,8 @@ struct table {
 
 table parse_csv(const std::string& text) {
   table t;
-  std::istringstream in(text);
-  std::string line;
   bool first = true;
-  while (std::getline(in, line)) {
-    std::istringstream ls(line);
-    std::string cell;
-    std::vector<std::string> cells;
-    while (std::getline(ls, cell, ',')) cells.push_back(cell);
+  for (auto& cells : benzosim::test::split_csv(text)) {
     if (first) {
       t.header = cells;
       first = false;

@@ -39,24 +39,7 @@ std::string mpirun(int ranks) {
          std::to_string(ranks) + " ";
 }
 
-class scratch {
- public:
-  explicit scratch(const std::string& name)
-      : dir_(fs::temp_directory_path() / ("benzosim_cli_mpi_" + name + "_" + std::to_string(::getpid()))) {
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  ~scratch() {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-  scratch(const scratch&) = delete;
-  scratch& operator=(const scratch&) = delete;
-  fs::path operator/(const std::string& f) const { return dir_ / f; }
-
- private:
-  fs::path dir_;
-};
+using scratch = benzosim::test::scratch_dir;
 
 void expect_same_files(const fs::path& a, const fs::path& b, bool rows) {
   for (const char* f : {"summary.csv", "summary.json", "subjects.csv"}) {

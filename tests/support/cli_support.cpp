@@ -30,6 +30,20 @@ std::string read_text(const std::filesystem::path& p) {
   return ss.str();
 }
 
+std::vector<std::vector<std::string>> split_csv(const std::string& text) {
+  std::vector<std::vector<std::string>> out;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream ls(line);
+    std::string cell;
+    std::vector<std::string> cells;
+    while (std::getline(ls, cell, ',')) cells.push_back(cell);
+    out.push_back(std::move(cells));
+  }
+  return out;
+}
+
 scratch_dir::scratch_dir(const std::string& name)
     : dir_(std::filesystem::temp_directory_path() / ("benzosim_" + name + "_" + std::to_string(::getpid()))) {
   std::filesystem::remove_all(dir_);

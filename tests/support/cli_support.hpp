@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace benzosim::test {
 
@@ -17,6 +18,9 @@ command_result run_command(const std::string& command);
 
 /// The whole content of a file ("" if it cannot be read).
 std::string read_text(const std::filesystem::path& p);
+
+/// The cells of a simple CSV text (no quoting), one vector per line.
+std::vector<std::vector<std::string>> split_csv(const std::string& text);
 
 /// A fresh temporary directory benzosim_<name>_<pid>, removed with the object.
 class scratch_dir {
