@@ -19,6 +19,9 @@ results="$build/pk_results"
 py=/usr/bin/python3   # Debian's interpreter (the one python3-numpy/python3-scipy install into), not a pyenv shim
 rscript=/usr/bin/Rscript
 
+# shellcheck source=bench/common.sh
+. "$root/bench/common.sh"
+
 log() { echo "run_pk: $*" >&2; }
 
 # 1. Packages (the project's build dependencies plus the peers').
@@ -33,24 +36,8 @@ mkdir -p "$results"
 bench_dir="$build/bench"
 
 # 3. Machine, then the runs.
-if [ -n "${PK_BENCH_MAX_LOAD:-}" ]; then
-  for _ in $(seq 90); do
-    awk -v max="$PK_BENCH_MAX_LOAD" '{ exit !($1 < max) }' /proc/loadavg && break
-    log "load average $(cut -d' ' -f1-3 /proc/loadavg) >= $PK_BENCH_MAX_LOAD; waiting 10 s"
-    sleep 10
-  done
-fi
-load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
-cpu_model="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)"
-cat >"$results/machine.json" <<EOF
-{"date": "$(date -u +%Y-%m-%dT%H:%MZ)", "nproc": $(nproc), "cpu": "$cpu_model",
- "load_before": "$load_before", "kernel": "$(uname -sr)", "compiler": "$(c++ --version | head -n1)",
- "git": "$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)$([ -z "$(git -C "$root" status --porcelain 2>/dev/null)" ] || echo ' + uncommitted changes')"}
-EOF
-case "$load_before" in
-  0.*) ;;
-  *) log "WARNING: load average before the run is $load_before on $(nproc) CPUs; other work competes for the CPU" ;;
-esac
+wait_for_quiet_machine
+record_machine "$results/machine.json"
 
 echo -n >"$results/check.jsonl"  # (no separate checker: bench_pk reports each variant's c336_ngml counter)
 log "running bench_pk (5 repetitions)"

@@ -16,6 +16,8 @@
 
 #include <benzosim/clinical/population.hpp>
 
+#include "clonazepam_fixture.hpp"
+
 namespace {
 
 using namespace benzosim;
@@ -23,15 +25,7 @@ using namespace benzosim;
 clinical::scenario week_of_bid() {
   clinical::scenario s;
   s.name = "pop";
-  s.drug.name = "clonazepam";
-  s.drug.reference_weight_kg = 70.0;
-  s.drug.allometric_exponent_cl = 0.75;
-  s.drug.pk = {2.21, 3.105, 117.0, 13.5, 54.0, 0.9, 0.369, 0.15};
-  s.drug.pd = {{3.75}, {0.23, 0.45}, {{"fast", 21.5, 0.15}, {"slow", 120.0, 0.35}}};
-  s.drug.dsst = {74.0, 9.33, 3.57, 15.4, "fast"};
-  s.drug.drowsiness = {0.05, 0.90, 0.30, 2.0};
-  s.drug.label = {20.0, 4.0, 14.0};
-  s.drug.withdrawal_notable = 0.05;
+  s.drug = test::clonazepam_drug();
   s.person = {70.0};
   s.regimen = pk::regimen::repeated(0.5, 0.0, 12.0, 6);
   s.duration_h = 24.0 * 4;
