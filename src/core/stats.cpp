@@ -2,6 +2,8 @@
 #include <benzosim/core/stats.hpp>
 
 #include <algorithm>
+#include <array>
+#include <bit>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -14,13 +16,15 @@
 #include <benzosim/core/bytes.hpp>
 #include <benzosim/core/check.hpp>
 #include <benzosim/core/error.hpp>
+#include <benzosim/core/simd.hpp>
 
 namespace benzosim {
 namespace {
 
 /// The bins are built for a relative accuracy smaller than the requested alpha by this factor, so that the
-/// rounding of log and exp (about 1e-13 relative for any double) cannot push an estimate's error past alpha.
-/// With alpha >= 1e-6 the margin alpha * 1e-6 >= 1e-12 covers it (docs/statistics.md).
+/// rounding of the bin index (at most 3.4e-13 in f, docs/statistics.md) and of the representative (about
+/// 1e-15 relative) cannot push an estimate's error past alpha: together they add at most 7e-13 to the
+/// relative error, and with alpha >= 1e-6 the margin alpha * 1e-6 >= 1e-12 covers it.
 constexpr double rounding_margin = 1e-6;
 constexpr double min_alpha = 1e-6;
 constexpr std::size_t max_max_bins = std::size_t{1} << 24;
@@ -80,32 +84,141 @@ void running_moments::merge(const running_moments& other) noexcept {
   max_ = std::max(max_, other.max_);
 }
 
+namespace {
+
+/// Sums over a block with `lanes` independent accumulators, added up in a fixed order at the end: the
+/// additions no longer wait for each other (a single running sum is bound by the latency of one addition per
+/// value), GCC turns the lanes into vector registers, and the result is still a fixed function of the block.
+constexpr std::size_t lanes = 4;
+
+struct block_sums {
+  double sum, lo, hi;
+  bool finite;
+};
+
+block_sums sum_min_max(const double* x, std::size_t n, std::size_t stride) {
+  std::array<double, lanes> sum{}, lo{}, hi{};
+  lo.fill(x[0]);
+  hi.fill(x[0]);
+  std::size_t i = 0;
+  if (stride == 1) {
+    for (; i + lanes <= n; i += lanes) {
+      for (std::size_t j = 0; j < lanes; ++j) {
+        const double v = x[i + j];
+        sum[j] += v;
+        lo[j] = v < lo[j] ? v : lo[j];
+        hi[j] = v > hi[j] ? v : hi[j];
+      }
+    }
+  }
+  for (; i < n; ++i) {
+    const double v = x[i * stride];
+    sum[0] += v;
+    lo[0] = v < lo[0] ? v : lo[0];
+    hi[0] = v > hi[0] ? v : hi[0];
+  }
+  block_sums out{(sum[0] + sum[1]) + (sum[2] + sum[3]), lo[0], hi[0], true};
+  for (std::size_t j = 1; j < lanes; ++j) {
+    out.lo = std::min(out.lo, lo[j]);
+    out.hi = std::max(out.hi, hi[j]);
+  }
+  // A NaN does not take part in < and >, so lo and hi could miss it; the sum never does.
+  out.finite = std::isfinite(out.sum) && std::isfinite(out.lo) && std::isfinite(out.hi);
+  return out;
+}
+
+double sum_of_squares(const double* x, std::size_t n, std::size_t stride, double mean) {
+  std::array<double, lanes> m2{};
+  std::size_t i = 0;
+  if (stride == 1) {
+    for (; i + lanes <= n; i += lanes) {
+      for (std::size_t j = 0; j < lanes; ++j) {
+        const double d = x[i + j] - mean;
+        m2[j] += d * d;
+      }
+    }
+  }
+  for (; i < n; ++i) {
+    const double d = x[i * stride] - mean;
+    m2[0] += d * d;
+  }
+  return (m2[0] + m2[1]) + (m2[2] + m2[3]);
+}
+
+}  // namespace
+
 void running_moments::add_block(const double* x, std::size_t n, std::size_t stride) {
   if (n == 0) return;
-  double sum = 0.0;
-  double lo = x[0];
-  double hi = x[0];
-  for (std::size_t i = 0; i < n; ++i) {
-    const double v = x[i * stride];
-    sum += v;
-    lo = std::min(lo, v);
-    hi = std::max(hi, v);
-  }
-  if (!std::isfinite(sum) || !std::isfinite(lo) || !std::isfinite(hi)) {
+  const block_sums s = sum_min_max(x, n, stride);
+  if (!s.finite) {
     for (std::size_t i = 0; i < n; ++i) require_finite("running_moments.x", x[i * stride], "");
   }
   running_moments b;
   b.count_ = n;
-  b.mean_ = sum / static_cast<double>(n);
-  double m2 = 0.0;
-  for (std::size_t i = 0; i < n; ++i) {
-    const double d = x[i * stride] - b.mean_;
-    m2 += d * d;
-  }
-  b.m2_ = m2;
-  b.min_ = lo == 0.0 ? 0.0 : lo;  // -0 -> +0, as add()
-  b.max_ = hi == 0.0 ? 0.0 : hi;
+  b.mean_ = s.sum / static_cast<double>(n);
+  b.m2_ = sum_of_squares(x, n, stride, b.mean_);
+  b.min_ = s.lo == 0.0 ? 0.0 : s.lo;  // -0 -> +0, as add()
+  b.max_ = s.hi == 0.0 ? 0.0 : s.hi;
   merge(b);
+}
+
+void shifted_sums::add_block(const double* x, std::size_t n) {
+  if (n == 0) return;
+  const double c = count_ == 0 ? x[0] : shift_;
+  // Four lanes (two registers of two): lane j takes the values i with i % 4 == j, as the scalar tail does for
+  // lane 0; the lanes are added in a fixed order at the end.
+  using simd::load2;
+  using simd::v2d;
+  const v2d cc = simd::splat2(c);
+  v2d s1a = {0.0, 0.0}, s1b = s1a, s2a = s1a, s2b = s1a;
+  v2d loa = {x[0], x[0]}, lob = loa, hia = loa, hib = loa;
+  std::size_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const v2d va = load2(x + i);
+    const v2d vb = load2(x + i + 2);
+    const v2d da = va - cc;
+    const v2d db = vb - cc;
+    s1a += da;
+    s1b += db;
+    s2a += da * da;
+    s2b += db * db;
+    loa = va < loa ? va : loa;
+    lob = vb < lob ? vb : lob;
+    hia = va > hia ? va : hia;
+    hib = vb > hib ? vb : hib;
+  }
+  double t1 = s1a[0], t2 = s2a[0], lo = std::min({loa[0], loa[1], lob[0], lob[1]});
+  double hi = std::max({hia[0], hia[1], hib[0], hib[1]});
+  for (; i < n; ++i) {
+    const double d = x[i] - c;
+    t1 += d;
+    t2 += d * d;
+    lo = x[i] < lo ? x[i] : lo;
+    hi = x[i] > hi ? x[i] : hi;
+  }
+  const double b1 = (t1 + s1a[1]) + (s1b[0] + s1b[1]);
+  const double b2 = (t2 + s2a[1]) + (s2b[0] + s2b[1]);
+  if (!std::isfinite(b1) || !std::isfinite(b2)) {  // a NaN or infinity spreads to the sums
+    for (std::size_t k = 0; k < n; ++k) require_finite("shifted_sums.x", x[k], "");
+  }
+  shift_ = c;
+  s1_ += b1;
+  s2_ += b2;
+  lo_ = std::min(lo_, lo);
+  hi_ = std::max(hi_, hi);
+  count_ += n;
+}
+
+running_moments shifted_sums::moments() const noexcept {
+  running_moments m;
+  if (count_ == 0) return m;
+  const double n = static_cast<double>(count_);
+  m.count_ = count_;
+  m.mean_ = shift_ + s1_ / n;
+  m.m2_ = std::max(0.0, s2_ - s1_ * (s1_ / n));
+  m.min_ = lo_ == 0.0 ? 0.0 : lo_;  // -0 -> +0, as add()
+  m.max_ = hi_ == 0.0 ? 0.0 : hi_;
+  return m;
 }
 
 double running_moments::mean() const {
@@ -251,6 +364,23 @@ void log_bin_store::add(std::int64_t index, std::uint64_t n) {
   total_ += n;
 }
 
+bool log_bin_store::add_each(const std::int64_t* index, std::size_t n, std::int64_t lo, std::int64_t hi) {
+  if (n == 0) return true;
+  const std::int64_t new_lo = total_ == 0 ? lo : std::min(lo, min_index_);
+  const std::int64_t new_hi = total_ == 0 ? hi : std::max(hi, max_index_);
+  // add() collapses only when a bin extends the span of used bins past max_bins_; if the span after all n adds
+  // fits, no prefix of them collapses, and the counts, min, max and total are those of n calls of add().
+  if (new_hi - new_lo + 1 > max_bins_) return false;
+  min_index_ = new_lo;
+  max_index_ = new_hi;
+  cover(new_lo, new_hi);
+  std::uint64_t* const counts = counts_.data();
+  const std::int64_t offset = offset_;  // a local: the stores below could otherwise alias the member
+  for (std::size_t j = 0; j < n; ++j) ++counts[static_cast<std::size_t>(index[j] - offset)];
+  total_ += n;
+  return true;
+}
+
 void log_bin_store::merge(const log_bin_store& other) {
   if (other.total_ == 0) return;
   // Highest bin first, so the window is extended upwards at most once.
@@ -326,35 +456,155 @@ std::size_t checked_max_bins(std::size_t max_bins) {
 
 }  // namespace
 
+namespace detail {
+namespace {
+
+constexpr double two_52 = 0x1p52;
+constexpr double min_normal = std::numeric_limits<double>::min();
+/// The bit patterns of the positive normal doubles, read as signed integers, are exactly
+/// [min_normal_bits, max_finite_bits], in the order of the values; every other double (zeros, negatives,
+/// subnormals, infinities, NaNs) has a pattern outside it.
+constexpr auto min_normal_bits = std::bit_cast<std::int64_t>(min_normal);
+constexpr auto max_finite_bits = std::bit_cast<std::int64_t>(std::numeric_limits<double>::max());
+
+/// floor(k f(x)) for the bits of a positive normal double x: f(x) = bits * 2^-52, so k f = bits * (k 2^-52).
+/// The int64 -> double conversion rounds f to 53 bits (error <= 2^-43, since f < 2048), the product once more
+/// (<= 2^-53 k f, i.e. 2^-42 in f); both are monotone, and so is the truncation (y >= 0). One conversion each
+/// way: a ceiling, or the exact bit arithmetic that SSE2 could vectorize, both cost more (docs/statistics.md).
+/// For the bits of any other double the result is meaningless but well defined: |y| < 2^63 k 2^-52 < 2^53.
+inline std::int64_t normal_index(std::int64_t bits, double scale) noexcept {
+  return static_cast<std::int64_t>(static_cast<double>(bits) * scale);
+}
+
+/// floor(a / b) for b > 0.
+inline std::int64_t floor_div(std::int64_t a, std::int64_t b) noexcept {
+  const std::int64_t q = a / b;
+  return (a % b != 0 && a < 0) ? q - 1 : q;
+}
+
+}  // namespace
+
+log_linear_mapping::log_linear_mapping(double alpha) noexcept {
+  const double a = alpha * (1.0 - rounding_margin);
+  const double ln_gamma = std::log1p(a) - std::log1p(-a);  // no cancellation: log1p(-a) < 0
+  // k = ceil(1 / ln gamma'): 1/k <= ln gamma', so a bin spans a ratio of at most e^(1/k) <= gamma'.
+  auto k = static_cast<std::int64_t>(std::ceil(1.0 / ln_gamma));
+  if (1.0 / static_cast<double>(k) > ln_gamma) ++k;  // in case 1 / ln_gamma was rounded just below an integer
+  k_ = std::max<std::int64_t>(k, 1);
+  k_real_ = static_cast<double>(k_);
+  scale_ = k_real_ / two_52;
+}
+
+std::int64_t log_linear_mapping::index(double magnitude) const noexcept {
+  if (magnitude >= min_normal) return normal_index(std::bit_cast<std::int64_t>(magnitude), scale_);
+  // Subnormal (rare): x 2^64 is normal and exact, and f(x 2^64) = f(x) + 64 for the interpolated logarithm,
+  // so floor(k f(x)) = floor(k f(x 2^64)) - 64 k. This continues the mapping below DBL_MIN monotonically and
+  // continuously (f(DBL_MIN) = 1 either way), with smaller rounding errors than in the normal range.
+  return normal_index(std::bit_cast<std::int64_t>(magnitude * 0x1p64), scale_) - 64 * k_;
+}
+
+log_linear_mapping::run_summary log_linear_mapping::index_run(const double* x, std::size_t n,
+                                                              std::int64_t* out) const noexcept {
+  // Branch-free. Read as signed integers, the bit patterns of the positive normal doubles are the interval
+  // [min_normal_bits, max_finite_bits] and those of the negative ones the interval shifted by INT64_MIN, each
+  // ordered like the magnitudes: so the extreme patterns tell whether all values are normal doubles of one
+  // sign, and give the extreme magnitudes. The OR of the magnitudes is 0 only for zeros. (GCC does not
+  // vectorize this for SSE2, which converts no int64 <-> double; an exactly equivalent vectorizable form,
+  // from masks and the 2^52 trick, was slower than this scalar loop.)
+  constexpr auto magnitude_mask = std::numeric_limits<std::int64_t>::max();  // all but the sign bit
+  constexpr auto sign_bit = std::numeric_limits<std::int64_t>::min();
+  std::int64_t lo = std::numeric_limits<std::int64_t>::max();
+  std::int64_t hi = std::numeric_limits<std::int64_t>::min();
+  std::int64_t any_bits = 0;
+  const double scale = scale_;
+  for (std::size_t j = 0; j < n; ++j) {
+    const auto bits = std::bit_cast<std::int64_t>(x[j]);
+    lo = std::min(lo, bits);
+    hi = std::max(hi, bits);
+    any_bits |= bits;
+    out[j] = normal_index(bits & magnitude_mask, scale);
+  }
+  const bool positive = lo >= min_normal_bits && hi <= max_finite_bits;
+  const bool negative = lo >= (sign_bit | min_normal_bits) && hi <= (sign_bit | max_finite_bits);
+  const std::int64_t lo_magnitude = lo & magnitude_mask;
+  const std::int64_t hi_magnitude = hi & magnitude_mask;
+  return {std::bit_cast<double>(positive || negative ? lo_magnitude : std::int64_t{0}),
+          std::bit_cast<double>(positive || negative ? hi_magnitude : any_bits & magnitude_mask), positive || negative,
+          positive, negative};
+}
+
+double log_linear_mapping::lower_edge(std::int64_t i) const noexcept {
+  // f = i / k = q + r / k with integers q, r (0 <= r < k): x = 2^(q - 1023) (1 + r / k), split exactly so that
+  // the only roundings are those of r / k and 1 + r / k (and of ldexp below DBL_MIN).
+  const std::int64_t q = floor_div(i, k_);
+  const std::int64_t r = i - q * k_;
+  return std::ldexp(1.0 + static_cast<double>(r) / k_real_, static_cast<int>(q - 1023));
+}
+
+double log_linear_mapping::representative(std::int64_t i) const noexcept {
+  // Bin i is [lo, hi) with lo = 2^e (1 + r / k), hi = 2^e (1 + (r + 1) / k), e = q - 1023, i = q k + r (at
+  // r + 1 = k, hi = 2^e * 2 = 2^(e + 1), as it should). The harmonic mean 2 lo hi / (lo + hi) is computed on
+  // the mantissas (four roundings, < 5e-16 relative) and scaled once, so that a subnormal result is rounded
+  // once.
+  const std::int64_t q = floor_div(i, k_);
+  const std::int64_t r = i - q * k_;
+  const double m_lo = 1.0 + static_cast<double>(r) / k_real_;
+  const double m_hi = 1.0 + static_cast<double>(r + 1) / k_real_;
+  // The top bin, 2047 k, starts at 2^1024 and holds only the doubles within 2^-53 below it that the rounding of
+  // the index puts there (docs/statistics.md): DBL_MAX represents them.
+  return std::min(std::ldexp(2.0 * m_lo * m_hi / (m_lo + m_hi), static_cast<int>(q - 1023)),
+                  std::numeric_limits<double>::max());
+}
+
+}  // namespace detail
+
 quantile_sketch::quantile_sketch(double alpha, std::size_t max_bins_per_side)
     : alpha_(checked_alpha(alpha)),
       max_bins_(checked_max_bins(max_bins_per_side)),
-      ln_gamma_(std::log1p(alpha * (1.0 - rounding_margin)) - std::log1p(-alpha * (1.0 - rounding_margin))),
-      inv_ln_gamma_(1.0 / ln_gamma_),
-      ln_representative_(std::log(2.0 / (std::exp(ln_gamma_) + 1.0))),
+      mapping_(alpha),
       positive_(max_bins_per_side),
       negative_(max_bins_per_side) {}
-
-std::int64_t quantile_sketch::index_of(double magnitude) const noexcept {
-  return static_cast<std::int64_t>(std::ceil(std::log(magnitude) * inv_ln_gamma_));
-}
-
-double quantile_sketch::value_of(std::int64_t index) const noexcept {
-  return std::exp(static_cast<double>(index) * ln_gamma_ + ln_representative_);
-}
 
 void quantile_sketch::add(double x) {
   if (!std::isfinite(x)) require_finite("quantile_sketch.x", x, "");
   if (x > 0.0) {
-    positive_.add(index_of(x), 1);
+    positive_.add(mapping_.index(x), 1);
   } else if (x < 0.0) {
-    negative_.add(index_of(-x), 1);
+    negative_.add(mapping_.index(-x), 1);
   } else {
     x = 0.0;  // -0 -> +0, so that min and max do not depend on the order of signed zeros
     ++zero_count_;
   }
   min_ = std::min(min_, x);
   max_ = std::max(max_, x);
+}
+
+void quantile_sketch::add_block(const double* x, std::size_t n) {
+  // Runs of `run` values: their indices fit on the stack and are still in L1 when counted.
+  constexpr std::size_t run = 64;
+  std::int64_t index[run];
+  for (std::size_t begin = 0; begin < n; begin += run) {
+    const double* v = x + begin;
+    const std::size_t m = std::min(run, n - begin);
+    const auto seen = mapping_.index_run(v, m, index);
+    if (seen.all_normal) {
+      // The index is monotone, so the extreme magnitudes give the extreme bins.
+      detail::log_bin_store& side = seen.all_positive ? positive_ : negative_;
+      if (side.add_each(index, m, mapping_.index(seen.min_magnitude), mapping_.index(seen.max_magnitude))) {
+        min_ = std::min(min_, seen.all_positive ? seen.min_magnitude : -seen.max_magnitude);
+        max_ = std::max(max_, seen.all_positive ? seen.max_magnitude : -seen.min_magnitude);
+        continue;
+      }
+    } else if (seen.max_magnitude == 0.0) {  // all +-0 (a NaN's magnitude bits are not those of 0)
+      zero_count_ += m;
+      min_ = std::min(min_, 0.0);  // as add(): -0 counts as +0
+      max_ = std::max(max_, 0.0);
+      continue;
+    }
+    // Mixed signs or zeros, subnormals, non-finite values (add() throws at the first one, as n calls would),
+    // or a run that would collapse bins: value by value, with add()'s exact semantics.
+    for (std::size_t j = 0; j < m; ++j) add(v[j]);
+  }
 }
 
 void quantile_sketch::merge(const quantile_sketch& other) {
@@ -409,14 +659,14 @@ double quantile_sketch::quantile(double q) const {
   if (negative_.total() > 0) {
     for (std::int64_t i = negative_.max_index(); i >= negative_.min_index(); --i) {
       seen += negative_.count_at(i);
-      if (seen > k) return std::clamp(-value_of(i), min_, max_);
+      if (seen > k) return std::clamp(-mapping_.representative(i), min_, max_);
     }
   }
   seen += zero_count_;
   if (seen > k) return 0.0;
   for (std::int64_t i = positive_.min_index(); i <= positive_.max_index(); ++i) {
     seen += positive_.count_at(i);
-    if (seen > k) return std::clamp(value_of(i), min_, max_);
+    if (seen > k) return std::clamp(mapping_.representative(i), min_, max_);
   }
   throw internal_error("quantile_sketch::quantile: rank " + std::to_string(k) + " not found among " +
                        std::to_string(n) + " counted values");

@@ -8,6 +8,7 @@
 
 #include <array>
 #include <cstddef>
+#include <limits>
 #include <vector>
 
 #include <Eigen/Dense>
@@ -16,6 +17,29 @@
 #include "event_engine.hpp"
 
 namespace benzosim::pk::detail {
+
+template <std::size_t N>
+using rate_matrix_n = Eigen::Matrix<double, static_cast<int>(N), static_cast<int>(N)>;
+
+/// The propagators of a step dt for dA/dt = K A + r: phi = e^{K dt} and gamma = int_0^dt e^{K s} ds, both
+/// N x N row-major, read from the exponential of [[K, I], [0, 0]] dt. The one place they are computed: the
+/// scalar engine (linear_system) and the batch (batch.cpp) share it, so their propagators are bit-identical.
+template <std::size_t N>
+void van_loan_propagators(const rate_matrix_n<N>& k, double dt, double* phi, double* gamma) {
+  constexpr int n = static_cast<int>(N);
+  Eigen::Matrix<double, 2 * n, 2 * n> block = Eigen::Matrix<double, 2 * n, 2 * n>::Zero();
+  block.template topLeftCorner<n, n>() = k * dt;
+  block.template topRightCorner<n, n>() = Eigen::Matrix<double, n, n>::Identity() * dt;
+  const Eigen::Matrix<double, 2 * n, 2 * n> ex = block.exp();
+  for (std::size_t i = 0; i < N; ++i) {
+    for (std::size_t j = 0; j < N; ++j) {
+      const auto ii = static_cast<Eigen::Index>(i);
+      const auto jj = static_cast<Eigen::Index>(j);
+      phi[i * N + j] = ex(ii, jj);
+      gamma[i * N + j] = ex(ii, jj + n);
+    }
+  }
+}
 
 template <std::size_t N>
 class linear_system {
@@ -108,7 +132,9 @@ class linear_system {
 
  private:
   struct entry {
-    double dt = -1.0;
+    // NaN, not a sentinel like -1: no step length equals it, so an empty entry is never taken for a cached
+    // one (a record going back by exactly the sentinel must still be reported by the engine).
+    double dt = std::numeric_limits<double>::quiet_NaN();
     std::array<double, N * N> phi{};
     std::array<double, N * N> gamma{};
   };
@@ -129,23 +155,11 @@ class linear_system {
   }
 
   void compute(double dt, entry& e) const {
-    constexpr int n = static_cast<int>(N);
-    Eigen::Matrix<double, 2 * n, 2 * n> block = Eigen::Matrix<double, 2 * n, 2 * n>::Zero();
-    block.template topLeftCorner<n, n>() = k_ * dt;
-    block.template topRightCorner<n, n>() = Eigen::Matrix<double, n, n>::Identity() * dt;
-    const Eigen::Matrix<double, 2 * n, 2 * n> ex = block.exp();
-    for (std::size_t i = 0; i < N; ++i) {
-      for (std::size_t j = 0; j < N; ++j) {
-        const auto ii = static_cast<Eigen::Index>(i);
-        const auto jj = static_cast<Eigen::Index>(j);
-        e.phi[i * N + j] = ex(ii, jj);
-        e.gamma[i * N + j] = ex(ii, jj + n);
-      }
-    }
+    van_loan_propagators<N>(k_, dt, e.phi.data(), e.gamma.data());
     e.dt = dt;
   }
 
-  Eigen::Matrix<double, static_cast<int>(N), static_cast<int>(N)> k_;
+  rate_matrix_n<N> k_;
   std::array<entry, cache_size> cache_{};
   std::size_t next_ = 0;
   std::size_t last_ = 0;

@@ -285,6 +285,12 @@ TEST(linear_events, semantic_errors_name_the_row) {
   backwards.records[0].row = 2;
   backwards.records[1].row = 3;
   expect_row_error(backwards, "row 3");
+  // Back by exactly 1 h in the first run of observations: once taken for a cached step (the empty cache's
+  // step length was -1 h), it returned zeros instead of the error.
+  backwards.records = {obs(3), obs(2)};
+  backwards.records[0].row = 2;
+  backwards.records[1].row = 3;
+  expect_row_error(backwards, "row 3");
   auto no_ii = dose(0, 10);
   no_ii.ss = steady_state_kind::reset;
   no_ii.row = 7;
