@@ -3,11 +3,13 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cmath>
 #include <cstddef>
 #include <limits>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -18,7 +20,9 @@
 #include <benzosim/core/error.hpp>
 #include <benzosim/core/parallel.hpp>
 #include <benzosim/core/random.hpp>
+#include <benzosim/core/simd.hpp>
 #include <benzosim/core/stats.hpp>
+#include <benzosim/pk/batch.hpp>
 
 namespace benzosim::clinical {
 namespace {
@@ -162,6 +166,7 @@ void population_model::validate() const {
   covariate_effects.validate();
   if (residual) residual->validate();
   if (uncertainty) uncertainty->validate();
+  if (covariate_table) covariate_table->validate();
 }
 
 population_model population_model::clonazepam_default() {
@@ -192,13 +197,120 @@ std::vector<std::string> population_series_names(const population_model& m) {
 
 namespace {
 
-/// The shared machinery of every population run. `patient(rep, i, values, row)` fills one patient's series
-/// values (values[series * n_times + t]) and per-patient metrics; it is called concurrently from the pool's
-/// threads and must only touch its arguments and thread-safe state.
-template <class Patient>
+/// Patients are simulated and summarised in blocks of this many: the unit of the moment sums (two-pass within
+/// a block, then one merge), fixed by the chunk, so it is part of the result and never depends on the threads.
+constexpr std::size_t block_size = 32;
+
+/// What the per-patient metrics need to know about the output grid (see subject_metrics).
+struct metric_plan {
+  std::vector<double> dt;        ///< dt[k] = time[k] - time[k - 1] (dt[0] unused)
+  std::size_t trough_first = 0;  ///< the output times of the Cmin window: [trough_first, trough_last)
+  std::size_t trough_last = 0;
+  bool has_trough = false;  ///< false for a single dose: Cmin is 0
+  double threshold = 0.0;   ///< [ng/mL]
+
+  metric_plan(const std::vector<double>& time, double first_dose_h, double last_dose_h, double threshold_ngml)
+      : dt(time.size(), 0.0), threshold(threshold_ngml) {
+    for (std::size_t k = 1; k < time.size(); ++k) dt[k] = time[k] - time[k - 1];
+    // Cmin: the lowest concentration in the 24 h before the last dose (the steady-state trough of a long
+    // regimen, as clinical::summary::css_trough_ngml); 0 for a single dose.
+    const double from_h = std::max(first_dose_h, last_dose_h - 24.0);
+    trough_first = time.size();
+    for (std::size_t k = 0; k < time.size(); ++k) {
+      if (time[k] >= from_h && time[k] <= last_dose_h) {
+        trough_first = std::min(trough_first, k);
+        trough_last = k + 1;
+      }
+    }
+    has_trough = trough_last > trough_first && last_dose_h > first_dose_h;
+  }
+
+  /// The metrics of `n` patients from their concentrations, point-major: c[k * ld + p] at output time k, with
+  /// ld a multiple of 4 and >= n (spare columns are read, not reported). Four patients at a time in two
+  /// register pairs, their running values kept in registers over the output times (two independent chains
+  /// hide the latency of the additions); per patient the arithmetic is that of a loop over its own series,
+  /// in the same order (the tests compare it with such a loop).
+  void fill(const double* c, std::size_t n, std::size_t ld, subject_metrics* rows) const {
+    using simd::v2d;
+    using simd::v2mask;
+    const std::size_t n_times = dt.size();
+    const v2d thr = simd::splat2(threshold);
+    const v2d half = simd::splat2(0.5);
+    const v2d zero = simd::splat2(0.0);
+    struct lanes {
+      v2d prev, cmax, cmin, auc, above;
+      v2mask prev_above;  // prev > threshold
+      v2mask crossed;     // some interval had one end above the threshold and the other not
+    };
+    auto start = [&](const double* first) {
+      const v2d x = simd::load2(first);
+      const bool in_trough = trough_first == 0 && trough_last > 0;
+      return lanes{x,           x,    in_trough ? x : simd::splat2(std::numeric_limits<double>::infinity()),
+                   zero,        zero, x > thr,
+                   v2mask{0, 0}};
+    };
+    auto step = [&](lanes& l, const v2d cur, const v2d h, bool in_trough) {
+      l.cmax = cur > l.cmax ? cur : l.cmax;
+      if (in_trough) l.cmin = cur < l.cmin ? cur : l.cmin;
+      l.auc += half * (cur + l.prev) * h;
+      const v2mask cur_above = cur > thr;
+      // Whole intervals above the threshold; the vector casts reinterpret bits (a mask selects h or +0).
+      l.above += reinterpret_cast<v2d>(reinterpret_cast<v2mask>(h) & (l.prev_above & cur_above));
+      l.crossed |= l.prev_above ^ cur_above;
+      l.prev_above = cur_above;
+      l.prev = cur;
+    };
+    // A patient who crossed the threshold: the time above again, interval by interval in order, with the part
+    // of each crossed interval by linear interpolation (few patients cross, so this scalar pass is rare).
+    auto time_above = [&](std::size_t p) {
+      double above = 0.0;
+      for (std::size_t k = 1; k < n_times; ++k) {
+        const double x0 = c[(k - 1) * ld + p];
+        const double x1 = c[k * ld + p];
+        const bool a = x0 > threshold;
+        const bool b = x1 > threshold;
+        if (a && b) {
+          above += dt[k];
+        } else if (a != b) {
+          const double frac = (threshold - x0) / (x1 - x0);
+          above += a ? frac * dt[k] : (1.0 - frac) * dt[k];
+        }
+      }
+      return above;
+    };
+    auto report = [&](const lanes& l, std::size_t p) {
+      for (std::size_t j = 0; j < 2 && p + j < n; ++j) {
+        rows[p + j].cmax_ngml = l.cmax[j];
+        rows[p + j].cmin_ngml = has_trough ? l.cmin[j] : 0.0;
+        rows[p + j].auc_ngml_h = l.auc[j];
+        rows[p + j].time_above_h = l.crossed[j] != 0 ? time_above(p + j) : l.above[j];
+      }
+    };
+    for (std::size_t p = 0; p < n; p += 4) {
+      lanes a = start(c + p);
+      lanes b = start(c + p + 2);
+      for (std::size_t k = 1; k < n_times; ++k) {
+        const double* row = c + k * ld + p;
+        const v2d h = simd::splat2(dt[k]);
+        const bool in_trough = k >= trough_first && k < trough_last;
+        step(a, simd::load2(row), h, in_trough);
+        step(b, simd::load2(row + 2), h, in_trough);
+      }
+      report(a, p);
+      report(b, p + 2);
+    }
+  }
+};
+
+/// The shared machinery of every population run. `block(rep, first, n, values, ld, rows)` simulates the
+/// patients first .. first + n - 1 (n <= block_size) of replicate rep: values[point * ld + p] for point =
+/// series * n_times + t (point-major, so that each output time's statistics read one contiguous column),
+/// and rows[p] except the metrics, which are computed here from series 0 (the concentration in ng/mL). It is
+/// called concurrently from the pool's threads and must only touch its arguments and thread-safe state.
+template <class Block>
 population_result run_population(const std::vector<std::string>& names, std::vector<double> time_h,
-                                 const population_options& o, const Patient& patient, const subject_sink& rows,
-                                 const progress_sink& progress, partial_exchange* exchange) {
+                                 const metric_plan& plan, const population_options& o, const Block& block,
+                                 const subject_sink& rows, const progress_sink& progress, partial_exchange* exchange) {
   if (o.ranks > 1 && exchange == nullptr) {
     throw internal_error("population: a run over " + std::to_string(o.ranks) + " ranks needs a partial_exchange");
   }
@@ -227,47 +339,50 @@ population_result run_population(const std::vector<std::string>& names, std::vec
     out.metrics.resize(metric_names.size());
     sketch_set* sk = exact ? nullptr : pool.take();
     const std::size_t n_points = n_series * n_times;
-    std::vector<double> values(n_points);
-    // Moments are accumulated per block of `block` patients (two-pass within the block, then one merge):
-    // the blocks are fixed by the chunk, so the result does not depend on the thread count.
-    constexpr std::size_t block = 32;
-    std::vector<double> pending(n_points * block);  // [point][patient in block]
-    std::size_t in_block = 0;
-    auto flush = [&] {
-      for (std::size_t k = 0; k < n_points; ++k) {
-        const double* col = &pending[k * block];
-        out.series[k].add_block(col, in_block, 1);
-        // The block's values of one point go into that point's sketch together: one sketch at a time stays
-        // in cache (integer counts: the order of adds does not matter).
-        if (sk) {
-          for (std::size_t p = 0; p < in_block; ++p) sk->series[k].add(col[p]);
-        }
-      }
-      in_block = 0;
-    };
+    // Per-thread scratch, reused across chunks: a block of patients' values, point-major, and their rows.
+    thread_local std::vector<double> values;
+    values.resize(n_points * block_size);
+    std::array<subject_metrics, block_size> block_rows{};
+    // Mean and SD per point: one pass per block into shifted sums, turned into moments at the end of the chunk.
+    thread_local std::vector<shifted_sums> sums;
+    sums.assign(n_points, shifted_sums{});
     try {
-      for (std::uint64_t i = first; i < last; ++i) {
-        subject_metrics row{};
-        row.replicate = rep;
-        row.subject = i;
-        patient(rep, i, values.data(), row);
-        for (std::size_t k = 0; k < n_points; ++k) pending[k * block + in_block] = values[k];
-        if (++in_block == block) flush();
-        if (exact) out.values.insert(out.values.end(), values.begin(), values.end());
-        const std::array<double, 4> mv{row.cmax_ngml, row.cmin_ngml, row.auc_ngml_h, row.time_above_h};
-        for (std::size_t k = 0; k < mv.size(); ++k) {
-          out.metrics[k].add(mv[k]);
-          if (sk) sk->metrics[k].add(mv[k]);
-          if (exact) out.metric_values.push_back(mv[k]);
+      for (std::uint64_t i = first; i < last; i += block_size) {
+        const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(block_size, last - i));
+        for (std::size_t p = 0; p < n; ++p) {
+          block_rows[p] = subject_metrics{};
+          block_rows[p].replicate = rep;
+          block_rows[p].subject = i + p;
         }
-        if (rows) out.rows.push_back(row);
+        block(rep, i, n, values.data(), block_size, block_rows.data());
+        plan.fill(values.data(), n, block_size, block_rows.data());
+        for (std::size_t k = 0; k < n_points; ++k) {
+          const double* col = &values[k * block_size];
+          sums[k].add_block(col, n);
+          // One point's sketch takes the block's values together, so one sketch at a time is in cache
+          // (integer counts: the order of adds does not matter).
+          if (sk) sk->series[k].add_block(col, n);
+        }
+        for (std::size_t p = 0; p < n; ++p) {
+          const subject_metrics& row = block_rows[p];
+          if (exact) {
+            for (std::size_t k = 0; k < n_points; ++k) out.values.push_back(values[k * block_size + p]);
+          }
+          const std::array<double, 4> mv{row.cmax_ngml, row.cmin_ngml, row.auc_ngml_h, row.time_above_h};
+          for (std::size_t k = 0; k < mv.size(); ++k) {
+            out.metrics[k].add(mv[k]);
+            if (sk) sk->metrics[k].add(mv[k]);
+            if (exact) out.metric_values.push_back(mv[k]);
+          }
+          if (rows) out.rows.push_back(row);
+        }
       }
-      if (in_block > 0) flush();
     } catch (...) {
       if (sk) pool.give_back(sk);
       throw;
     }
     if (sk) pool.give_back(sk);
+    for (std::size_t k = 0; k < n_points; ++k) out.series[k] = sums[k].moments();
     return out;
   };
   auto consume = [&](std::size_t, chunk_result&& r) {
@@ -380,33 +495,6 @@ population_result run_population(const std::vector<std::string>& names, std::vec
   return res;
 }
 
-/// Metrics of a concentration series at the given times (see subject_metrics).
-void fill_metrics(std::span<const double> time, std::span<const double> c, double last_dose_h, double first_dose_h,
-                  double threshold, subject_metrics& m) {
-  m.cmax_ngml = *std::max_element(c.begin(), c.end());
-  // Cmin: the lowest concentration in the 24 h before the last dose (the steady-state trough of a long
-  // regimen, as clinical::summary::css_trough_ngml); 0 for a single dose.
-  const double from_h = std::max(first_dose_h, last_dose_h - 24.0);
-  double cmin = std::numeric_limits<double>::infinity();
-  m.auc_ngml_h = 0.0;
-  m.time_above_h = 0.0;
-  for (std::size_t i = 0; i < c.size(); ++i) {
-    if (time[i] >= from_h && time[i] <= last_dose_h) cmin = std::min(cmin, c[i]);
-    if (i == 0) continue;
-    const double dt = time[i] - time[i - 1];
-    m.auc_ngml_h += 0.5 * (c[i] + c[i - 1]) * dt;
-    const bool a = c[i - 1] > threshold;
-    const bool b = c[i] > threshold;
-    if (a && b) {
-      m.time_above_h += dt;
-    } else if (a != b) {  // crossing: linear interpolation
-      const double frac = (threshold - c[i - 1]) / (c[i] - c[i - 1]);
-      m.time_above_h += a ? frac * dt : (1.0 - frac) * dt;
-    }
-  }
-  m.cmin_ngml = std::isfinite(cmin) && last_dose_h > first_dose_h ? cmin : 0.0;
-}
-
 }  // namespace
 
 population_result simulate_population(const scenario& s, const population_model& m, const population_options& o,
@@ -414,6 +502,16 @@ population_result simulate_population(const scenario& s, const population_model&
                                       partial_exchange* exchange) {
   o.validate();
   m.validate();
+  if (m.covariate_table && m.covariate_table->draw == pk::covariate_draw::in_order &&
+      o.subjects > m.covariate_table->size()) {
+    // Checked before any patient is simulated, so a run that would fail at patient rows + 1 fails at once.
+    const std::string n_rows = std::to_string(m.covariate_table->size());
+    throw invalid_parameter("population.subjects", static_cast<double>(o.subjects),
+                            "population: " + std::to_string(o.subjects) +
+                                " patients per replicate, but the covariate table " + m.covariate_table->source +
+                                " has " + n_rows + " rows; with draw = in_order each patient takes its own " +
+                                "row, so the run can have at most " + n_rows + " patients (or use draw = resample)");
+  }
   const prepared_scenario prep(s);
   // The drug file is the one source of the reference weight and the clearance exponent.
   pk::clonazepam_covariate_params effects = m.covariate_effects;
@@ -444,7 +542,10 @@ population_result simulate_population(const scenario& s, const population_model&
     std::array<double, pk::covariate_uniform_count> u{};
     random_stream cov_rs(o.seed, rep, i, covariates);
     for (auto& x : u) x = cov_rs.uniform();
-    row.covariates = pk::sample_covariates(m.covariates, u);
+    // A table uses u[0] only (resample). The etas and residuals have streams of their own, so a patient's
+    // etas are the same whichever source the covariates come from.
+    row.covariates = m.covariate_table ? pk::covariates_from_table(*m.covariate_table, i, u[0])
+                                       : pk::sample_covariates(m.covariates, u);
     std::vector<double> z(sampler.size()), eta(sampler.size());
     random_stream eta_rs(o.seed, rep, i, etas);
     eta_rs.normals(z);
@@ -455,7 +556,6 @@ population_result simulate_population(const scenario& s, const population_model&
     row.v1_l = indiv.v1_l;
     const timeline t = prep.run(indiv);
     if (t.time_h.size() != n_times) throw internal_error("population: unexpected number of output times");
-    fill_metrics(t.time_h, t.conc_ngml, last_dose, first_dose, o.threshold_ngml, row);
     const auto cols = columns(t);
     for (std::size_t sidx = 0; sidx < cols.size(); ++sidx) {
       std::copy(cols[sidx]->begin(), cols[sidx]->end(), values + sidx * n_times);
@@ -468,7 +568,19 @@ population_result simulate_population(const scenario& s, const population_model&
       for (std::size_t k = 0; k < n_times; ++k) obs[k] = m.residual->apply(t.conc_ngml[k], eps[2 * k], eps[2 * k + 1]);
     }
   };
-  population_result res = run_population(names, std::move(time_h), o, patient, rows, progress, exchange);
+  // The metrics use the timeline's own output times (the same for every patient: one grid).
+  const metric_plan plan(prep.run(typical.front()).time_h, first_dose, last_dose, o.threshold_ngml);
+  // One patient at a time (a timeline is far costlier than the copy), scattered into the block's columns.
+  auto block = [&](std::uint64_t rep, std::uint64_t first, std::size_t n, double* values, std::size_t ld,
+                   subject_metrics* block_rows) {
+    thread_local std::vector<double> one;
+    one.resize(n_series * n_times);
+    for (std::size_t p = 0; p < n; ++p) {
+      patient(rep, first + p, one.data(), block_rows[p]);
+      for (std::size_t k = 0; k < one.size(); ++k) values[k * ld + p] = one[k];
+    }
+  };
+  population_result res = run_population(names, std::move(time_h), plan, o, block, rows, progress, exchange);
   res.uncertain = s.drug.uncertain;
   for (auto& u : pk::uncertain_parts(effects)) res.uncertain.push_back(std::move(u));
   for (auto& u : pk::uncertain_parts(m.omega)) res.uncertain.push_back(std::move(u));
@@ -524,24 +636,55 @@ population_result simulate_population(const linear_population& job, const popula
   if (!std::isfinite(first_dose)) first_dose = last_dose = 0.0;
   const std::size_t n_times = time_h.size();
 
-  auto patient = [&](std::uint64_t rep, std::uint64_t i, double* values, subject_metrics& row) {
+  const std::size_t n_params = param_names.size();
+  // Each patient's parameters: the typical values times exp(eta) on the named ones.
+  auto parameters = [&](std::uint64_t rep, std::uint64_t i, double* p) {
     thread_local std::vector<double> z, eta;
-    thread_local pk::linear_model m;
     z.resize(sampler.size());
     eta.resize(sampler.size());
     random_stream eta_rs(o.seed, rep, i, etas);
     eta_rs.normals(z);
     sampler.sample(z, eta);
-    m = job.model;
-    for (std::size_t e = 0; e < eta.size(); ++e) m.params[eta_target[e]] *= std::exp(eta[e]);
-    const pk::amounts_table a = pk::simulate(m, job.records);
-    const double factor = job.scale / m.params[volume_index];
-    for (std::size_t k = 0; k < n_times; ++k) values[k] = a.at(observed[k], job.output_cmt) * factor;
-    row.cl_lph = cl_index < m.params.size() ? m.params[cl_index] : 0.0;
-    row.v1_l = m.params[volume_index];
-    fill_metrics(time_h, std::span<const double>(values, n_times), last_dose, first_dose, o.threshold_ngml, row);
+    std::copy(job.model.params.begin(), job.model.params.end(), p);
+    for (std::size_t e = 0; e < eta.size(); ++e) p[eta_target[e]] *= std::exp(eta[e]);
   };
-  population_result res = run_population({"conc_ngml"}, time_h, o, patient, rows, progress, exchange);
+  // The patients share their records, so the batch engine replays one schedule for a block of them side by
+  // side (the same results as pk::simulate per patient); records with a reset or a steady state need each
+  // patient's own propagators and take the engine per patient.
+  std::optional<pk::linear_batch> batch;
+  if (pk::linear_batch::supports(job.records)) batch.emplace(job.model.structure, job.model.modifiers, job.records);
+  auto block = [&](std::uint64_t rep, std::uint64_t first, std::size_t n, double* values, std::size_t ld,
+                   subject_metrics* block_rows) {
+    thread_local std::vector<double> params;
+    params.resize(n * n_params);
+    for (std::size_t p = 0; p < n; ++p) parameters(rep, first + p, &params[p * n_params]);
+    if (batch) {
+      thread_local pk::linear_batch::workspace ws;
+      batch->run(params.data(), n, job.output_cmt, values, ld, ws);
+    } else {
+      thread_local pk::linear_model m;
+      m = job.model;
+      for (std::size_t p = 0; p < n; ++p) {
+        std::copy_n(&params[p * n_params], n_params, m.params.begin());
+        const pk::amounts_table a = pk::simulate(m, job.records);
+        for (std::size_t k = 0; k < n_times; ++k) values[k * ld + p] = a.at(observed[k], job.output_cmt);
+      }
+    }
+    // Amount [mg] -> concentration: x scale / V, patient by patient (the same product as per patient).
+    std::array<double, block_size> factor{};
+    for (std::size_t p = 0; p < n; ++p) {
+      const double* pp = &params[p * n_params];
+      factor[p] = job.scale / pp[volume_index];
+      block_rows[p].cl_lph = cl_index < n_params ? pp[cl_index] : 0.0;
+      block_rows[p].v1_l = pp[volume_index];
+    }
+    for (std::size_t k = 0; k < n_times; ++k) {
+      double* col = values + k * ld;
+      for (std::size_t p = 0; p < n; ++p) col[p] *= factor[p];
+    }
+  };
+  const metric_plan plan(time_h, first_dose, last_dose, o.threshold_ngml);
+  population_result res = run_population({"conc_ngml"}, time_h, plan, o, block, rows, progress, exchange);
   for (auto& u : pk::uncertain_parts(job.omega)) res.uncertain.push_back(std::move(u));
   return res;
 }

@@ -14,6 +14,7 @@
 
 #include <benzosim/core/error.hpp>
 
+#include "csv_line.hpp"
 #include "nm_common.hpp"
 #include "text_file.hpp"
 #include "toml_reader.hpp"
@@ -38,59 +39,10 @@ int to_int(std::size_t v) {
   throw scenario_error(file, to_int(line), column, sentence(message));
 }
 
-/// One field of a CSV line: its text (trimmed, quotes removed) and the 1-based character column where it
-/// starts.
-struct cell {
-  std::string text;
-  int column = 0;
-  bool quoted = false;
-};
-
-bool is_blank(char c) {
-  return c == ' ' || c == '\t';
-}
-
-/// Splits line[from..] into comma-separated fields. A field may be wrapped in double quotes (then it may hold
-/// commas, and "" is a quote).
-std::vector<cell> split_csv(std::string_view line, std::size_t from, const std::string& file, std::size_t line_no) {
-  std::vector<cell> out;
-  std::size_t i = from;
-  for (;;) {
-    while (i < line.size() && is_blank(line[i])) ++i;
-    cell c;
-    c.column = to_int(i + 1);
-    if (i < line.size() && line[i] == '"') {
-      c.quoted = true;
-      ++i;
-      for (;;) {
-        if (i >= line.size()) fail(file, line_no, c.column, "A quoted field is not closed (a '\"' is missing)");
-        if (line[i] == '"') {
-          if (i + 1 < line.size() && line[i + 1] == '"') {
-            c.text += '"';
-            i += 2;
-            continue;
-          }
-          ++i;
-          break;
-        }
-        c.text += line[i++];
-      }
-      while (i < line.size() && is_blank(line[i])) ++i;
-      if (i < line.size() && line[i] != ',') {
-        fail(file, line_no, to_int(i + 1), "Unexpected text after a quoted field; fields are separated by commas");
-      }
-    } else {
-      std::size_t end = line.find(',', i);
-      if (end == std::string_view::npos) end = line.size();
-      c.text = std::string{detail::trim(line.substr(i, end - i))};
-      i = end;
-    }
-    out.push_back(std::move(c));
-    if (i >= line.size()) break;
-    ++i;  // the comma
-  }
-  return out;
-}
+// The splitting of a line is shared with the other CSV readers (csv_line.hpp).
+using cell = detail::csv_cell;
+using detail::is_blank;
+using detail::split_csv;
 
 /// The known NONMEM data items. Everything else is a covariate.
 enum class item { id, time, evid, amt, cmt, rate, ii, addl, ss, mdv, dv, comment, covariate };
@@ -436,39 +388,30 @@ nm_dataset read_nm_dataset(std::string_view text, const std::string& source_name
   nm_dataset out;
   out.source = source_name;
   reader r(source_name, out);
-  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);  // a UTF-8 byte-order mark
-  std::size_t line_no = 0;
-  std::size_t pos = 0;
   bool have_header = false;
-  while (pos < text.size()) {
-    std::size_t end = text.find('\n', pos);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(pos, end - pos);
-    pos = end + 1;
-    ++line_no;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  const std::size_t last_line = detail::for_each_line(text, [&](std::string_view line, std::size_t line_no) {
     const std::string_view t = detail::trim(line);
-    if (t.empty()) continue;
+    if (t.empty()) return;
     const bool marked = t.front() == '#' || t.front() == '@';
     if (!have_header) {
       if (marked) {
         // "#ID,TIME,..." is a header (NONMEM's IGNORE=# convention); "# any other text" is a comment.
         const std::size_t from = static_cast<std::size_t>(t.data() - line.data()) + 1;
         std::vector<cell> cells = split_csv(line, from, source_name, line_no);
-        if (!looks_like_header(cells)) continue;
+        if (!looks_like_header(cells)) return;
         r.read_header(cells, line_no);
       } else {
         r.read_header(split_csv(line, 0, source_name, line_no), line_no);
       }
       have_header = true;
-      continue;
+      return;
     }
-    if (marked) continue;
+    if (marked) return;
     const std::vector<cell> cells = split_csv(line, 0, source_name, line_no);
-    if (is_comment_row(cells.front())) continue;
+    if (is_comment_row(cells.front())) return;
     r.read_row(cells, line_no);
-  }
-  r.finish(line_no);
+  });
+  r.finish(last_line);
   return out;
 }
 

@@ -5,9 +5,13 @@
 #include <array>
 #include <cctype>
 #include <cstddef>
+#include <filesystem>
+#include <limits>
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -15,6 +19,8 @@
 #include <benzosim/io/scenario_file.hpp>
 #include <benzosim/pk/variability.hpp>
 
+#include "csv_line.hpp"
+#include "nm_common.hpp"
 #include "scenario_document.hpp"
 #include "text_file.hpp"
 #include "toml_reader.hpp"
@@ -195,13 +201,302 @@ pk::omega build_omega(const table_view& pop, const variability& var, const std::
   t.fail_at(t.find(b) != nullptr ? b : a, message);
 }
 
-pk::covariate_distribution read_covariates(const table_view& pop) {
-  pk::covariate_distribution d = pk::adult_outpatient_population();
+// --- The CSV of real subjects ([population.covariates] file) -------------------------------------------
+
+enum class csv_column { id, weight_kg, age_y, sex, inducing_aeds, cyp3a4_inhibitor };
+
+struct csv_column_name {
+  std::string_view name;
+  csv_column column;
+};
+
+constexpr std::array<csv_column_name, 6> csv_columns{{{"id", csv_column::id},
+                                                      {"weight_kg", csv_column::weight_kg},
+                                                      {"age_y", csv_column::age_y},
+                                                      {"sex", csv_column::sex},
+                                                      {"inducing_aeds", csv_column::inducing_aeds},
+                                                      {"cyp3a4_inhibitor", csv_column::cyp3a4_inhibitor}}};
+
+constexpr std::string_view csv_column_list =
+    "weight_kg (required), id, age_y, sex, inducing_aeds and cyp3a4_inhibitor (optional)";
+
+int csv_int(std::size_t v) {
+  return v > static_cast<std::size_t>(std::numeric_limits<int>::max()) ? std::numeric_limits<int>::max()
+                                                                       : static_cast<int>(v);
+}
+
+/// The reader of one covariate CSV: the header fixes which column holds what; each row is one subject.
+class covariate_csv_reader {
+ public:
+  covariate_csv_reader(std::string file, pk::covariate_draw draw) : file_(std::move(file)) {
+    table_.source = file_;
+    table_.draw = draw;
+  }
+
+  void read_header(const std::vector<detail::csv_cell>& cells, std::size_t line_no) {
+    header_line_ = line_no;
+    for (std::size_t j = 0; j < cells.size(); ++j) {
+      const detail::csv_cell& c = cells[j];
+      if (c.text.empty()) {
+        fail(line_no, c.column,
+             "Column " + std::to_string(j + 1) + " of the header has no name; the columns are " +
+                 std::string{csv_column_list});
+      }
+      const csv_column_name* known = nullptr;
+      for (const csv_column_name& k : csv_columns) {
+        if (detail::iequals(k.name, c.text)) known = &k;
+      }
+      if (known == nullptr) {
+        fail(line_no, c.column,
+             "Unknown column '" + c.text + "' in the header; the columns are " + std::string{csv_column_list} +
+                 column_hint(c.text));
+      }
+      for (std::size_t k = 0; k < j; ++k) {
+        if (detail::iequals(cells[k].text, c.text)) {
+          fail(line_no, c.column,
+               "The column '" + std::string{known->name} + "' appears twice in the header (columns " +
+                   std::to_string(k + 1) + " and " + std::to_string(j + 1) + "; names are case-insensitive)");
+        }
+      }
+      columns_.push_back(known->column);
+      names_.emplace_back(known->name);
+    }
+    if (index_of(csv_column::weight_kg) == absent) {
+      fail(line_no, 1,
+           "The header has no weight_kg column (required: the body weight in kg of every subject; header: " +
+               detail::join(names_) + ")");
+    }
+  }
+
+  void read_row(const std::vector<detail::csv_cell>& cells, std::size_t line_no, std::size_t line_length) {
+    cells_ = &cells;
+    line_ = line_no;
+    const std::size_t n = columns_.size();
+    if (cells.size() != n) {
+      // Too many: at the first extra field; too few: just past the end of the line, where the next one is due.
+      const int col = cells.size() > n ? cells[n].column : csv_int(line_length + 1);
+      fail(line_no, col,
+           "The row has " + std::to_string(cells.size()) + " fields but the header (line " +
+               std::to_string(header_line_) + ") has " + std::to_string(n) + " columns");
+    }
+    pk::covariate_row r;
+    r.covariates = {0.0, covariate_csv_default_age_y, covariate_csv_default_sex, covariate_csv_default_inducing_aeds,
+                    covariate_csv_default_cyp3a4_inhibitor};
+    for (std::size_t j = 0; j < n; ++j) {
+      switch (columns_[j]) {
+        case csv_column::id:
+          r.id = read_id(j);
+          break;
+        case csv_column::weight_kg:
+          r.covariates.weight_kg = number(j, detail::closed(1.0, 400.0), "kg", "every subject needs a weight");
+          break;
+        case csv_column::age_y:
+          r.covariates.age_y = number(j, detail::closed(0.0, 120.0), "years",
+                                      optional_rule("age_y", "aged " + detail::show(covariate_csv_default_age_y)));
+          break;
+        case csv_column::sex:
+          r.covariates.sex = read_sex(j);
+          break;
+        case csv_column::inducing_aeds:
+          r.covariates.inducing_aeds = read_inducers(j);
+          break;
+        case csv_column::cyp3a4_inhibitor:
+          r.covariates.cyp3a4_inhibitor = read_flag(j);
+          break;
+      }
+    }
+    table_.rows.push_back(std::move(r));
+  }
+
+  pk::covariate_table finish(std::size_t last_line) {
+    if (header_line_ == 0) {
+      fail(last_line == 0 ? 1 : last_line, 1,
+           "The file has no header line (expected column names: " + std::string{csv_column_list} +
+               ", e.g. id,weight_kg,age_y,sex)");
+    }
+    if (table_.rows.empty()) fail(header_line_, 1, "The file has a header but no subjects (no data rows)");
+    return std::move(table_);
+  }
+
+ private:
+  static constexpr std::size_t absent = std::numeric_limits<std::size_t>::max();
+
+  [[noreturn]] void fail(std::size_t line, int column, const std::string& message) const {
+    // A message ending in a question (a "did you mean") keeps its question mark.
+    throw scenario_error(file_, csv_int(line), column,
+                         !message.empty() && message.back() == '?' ? message : sentence(message));
+  }
+
+  /// ". Did you mean 'weight_kg'?" for a name that starts a column name ("weight", "age", "CYP3A4"), else "".
+  static std::string column_hint(std::string_view name) {
+    const std::string l = lower(name);
+    if (l.empty()) return {};
+    for (const csv_column_name& k : csv_columns) {
+      if (k.name.substr(0, l.size()) == l) return ". Did you mean '" + std::string{k.name} + "'?";
+    }
+    return {};
+  }
+
+  /// The rule for an empty cell in an optional column.
+  static std::string optional_rule(std::string_view column, std::string_view default_text) {
+    return "give every subject a value, or leave out the column " + std::string{column} + " (then every subject is " +
+           std::string{default_text} + ")";
+  }
+
+  std::size_t index_of(csv_column c) const {
+    for (std::size_t j = 0; j < columns_.size(); ++j) {
+      if (columns_[j] == c) return j;
+    }
+    return absent;
+  }
+
+  const detail::csv_cell& cell(std::size_t j) const { return (*cells_)[j]; }
+
+  /// "Column X = <text>" (numbers as written, other text quoted).
+  std::string shown(std::size_t j, bool quote) const {
+    const std::string& t = cell(j).text;
+    return "Column " + names_[j] + " = " + (quote ? "\"" + t + "\"" : t);
+  }
+
+  [[noreturn]] void fail_cell(std::size_t j, const std::string& message) const { fail(line_, cell(j).column, message); }
+
+  [[noreturn]] void fail_empty(std::size_t j, const std::string& rule) const {
+    fail_cell(j, "Column " + names_[j] + " is empty; " + rule);
+  }
+
+  double number(std::size_t j, const detail::range& r, std::string_view unit, const std::string& empty_rule) const {
+    const detail::parsed_number p = detail::parse_number(cell(j).text);
+    switch (p.status) {
+      case detail::number_status::ok:
+        break;
+      case detail::number_status::missing:
+        fail_empty(j, empty_rule);
+      case detail::number_status::not_a_number:
+        fail_cell(j, shown(j, true) + " is not a number");
+      case detail::number_status::not_finite:
+        fail_cell(j, shown(j, false) + " is not a finite number");
+    }
+    if (!r.contains(p.value)) {
+      fail_cell(j, shown(j, false) + detail::unit_suffix(unit) + "; must be " + r.describe());
+    }
+    return p.value;
+  }
+
+  std::string read_id(std::size_t j) {
+    const std::string& id = cell(j).text;
+    if (id.empty()) {
+      fail_empty(j, "the column id is optional, but when it is given every subject needs an id");
+    }
+    if (const auto [it, added] = ids_.emplace(id, line_); !added) {
+      fail_cell(j, "The id " + id + " appears twice (lines " + std::to_string(it->second) + " and " +
+                       std::to_string(line_) + "); every subject needs its own id");
+    }
+    return id;
+  }
+
+  pk::biological_sex read_sex(std::size_t j) const {
+    const std::string l = lower(cell(j).text);
+    if (l.empty()) fail_empty(j, optional_rule("sex", "female"));
+    if (l == "female" || l == "f") return pk::biological_sex::female;
+    if (l == "male" || l == "m") return pk::biological_sex::male;
+    fail_cell(j, shown(j, true) + " is not a sex; must be female, male, F or M (any case)");
+  }
+
+  int read_inducers(std::size_t j) const {
+    const std::string rule =
+        "must be 0, 1 or 2 (the number of co-medicated enzyme-inducing antiepileptic drugs; 2 "
+        "means two or more)";
+    const detail::parsed_number p = detail::parse_number(cell(j).text);
+    if (p.status == detail::number_status::missing) fail_empty(j, optional_rule("inducing_aeds", "without one"));
+    if (p.status != detail::number_status::ok) fail_cell(j, shown(j, true) + " is not a number; " + rule);
+    if (!(p.value == 0.0 || p.value == 1.0 || p.value == 2.0)) fail_cell(j, shown(j, false) + "; " + rule);
+    return static_cast<int>(p.value);
+  }
+
+  bool read_flag(std::size_t j) const {
+    const std::string l = lower(cell(j).text);
+    if (l.empty()) fail_empty(j, optional_rule("cyp3a4_inhibitor", "without one"));
+    if (l == "1" || l == "true") return true;
+    if (l == "0" || l == "false") return false;
+    fail_cell(j, shown(j, true) + "; must be 1 or true (takes a CYP3A4 inhibitor), 0 or false (does not)");
+  }
+
+  std::string file_;
+  pk::covariate_table table_;
+  std::vector<csv_column> columns_;  // the meaning of each header column
+  std::vector<std::string> names_;   // the canonical name of each header column
+  std::size_t header_line_ = 0;
+  const std::vector<detail::csv_cell>* cells_ = nullptr;
+  std::size_t line_ = 0;
+  std::unordered_map<std::string, std::size_t> ids_;  // id -> line
+};
+
+// The keys of the virtual-population distribution in [population.covariates].
+constexpr std::array<std::string_view, 10> distribution_keys{"weight_mean_kg",
+                                                             "weight_cv_pct",
+                                                             "weight_min_kg",
+                                                             "weight_max_kg",
+                                                             "age_min_y",
+                                                             "age_max_y",
+                                                             "fraction_male",
+                                                             "fraction_one_inducer",
+                                                             "fraction_two_plus_inducers",
+                                                             "fraction_cyp3a4_inhibitor"};
+
+/// [population.covariates] with file = "...": the subjects of a CSV file, relative to the scenario's directory.
+pk::covariate_table read_covariate_file(const table_view& t, const std::filesystem::path& base_dir) {
+  for (const std::string_view key : distribution_keys) {
+    if (t.find(key) != nullptr) {
+      t.fail_at(key, t.key_path("file") + " and " + t.key_path(key) +
+                         " cannot be combined: with a file the covariates are the subjects' own, not drawn from a "
+                         "distribution. Remove " +
+                         std::string{key} + " (or file).");
+    }
+  }
+  const std::string rel = t.string("file");
+  if (rel.empty()) t.fail_at("file", t.key_path("file") + " must not be empty.");
+  const pk::covariate_draw draw = t.find("draw") != nullptr
+                                      ? pk::parse_covariate_draw(t.choice("draw", {"in_order", "resample"}))
+                                      : pk::covariate_draw::in_order;
+  const std::filesystem::path path = (base_dir / std::filesystem::path{rel}).lexically_normal();
+  const detail::file_text f = detail::read_text_file(path);
+  if (!f.problem.empty()) {
+    t.fail_at("file", t.key_path("file") + " = \"" + rel + "\": " + f.problem + " (looked for '" + path.string() +
+                          "'; a relative path is relative to the scenario file's directory).");
+  }
+  try {
+    return parse_covariate_csv(f.text, path.string(), draw);
+  } catch (const scenario_error& e) {
+    // Located in the CSV; say which scenario key brought it in, for a user who did not know it was read.
+    const detail::location at = t.loc_of("file");
+    throw scenario_error(e.file, e.line, e.column,
+                         std::string{e.what()} + " The file is read as " + t.key_path("file") + " of " + t.file() +
+                             ", line " + std::to_string(at.line) + ".");
+  }
+}
+
+/// Where the virtual patients' covariates come from: the distribution, or (if set) the table of a CSV file.
+struct covariate_source {
+  pk::covariate_distribution distribution;
+  std::optional<pk::covariate_table> table;
+};
+
+covariate_source read_covariates(const table_view& pop, const std::filesystem::path& base_dir) {
+  covariate_source out{pk::adult_outpatient_population(), std::nullopt};
+  pk::covariate_distribution& d = out.distribution;
   const std::optional<table_view> t =
       pop.optional_subtable("covariates", {"weight_mean_kg", "weight_cv_pct", "weight_min_kg", "weight_max_kg",
                                            "age_min_y", "age_max_y", "fraction_male", "fraction_one_inducer",
-                                           "fraction_two_plus_inducers", "fraction_cyp3a4_inhibitor"});
-  if (!t) return d;
+                                           "fraction_two_plus_inducers", "fraction_cyp3a4_inhibitor", "file", "draw"});
+  if (!t) return out;
+  if (t->find("file") != nullptr) {
+    out.table = read_covariate_file(*t, base_dir);
+    return out;
+  }
+  if (t->find("draw") != nullptr) {
+    t->fail_at("draw", t->key_path("draw") + " says how the patients take the rows of a covariate file; it needs " +
+                           t->key_path("file") + " = \"subjects.csv\" (or remove draw).");
+  }
   const detail::range weight = detail::closed(1.0, 400.0);
   const detail::range age = detail::closed(0.0, 120.0);
   const detail::range fraction = detail::closed(0.0, 1.0);
@@ -241,7 +536,7 @@ pk::covariate_distribution read_covariates(const table_view& pop) {
   } catch (const error& e) {
     detail::fail(t->file(), t->loc(), t->path() + ": " + sentence(e.what()));
   }
-  return d;
+  return out;
 }
 
 pk::clonazepam_covariate_params read_covariate_effects(const table_view& pop) {
@@ -315,7 +610,8 @@ std::optional<pk::theta_uncertainty> read_uncertainty(const table_view& pop) {
 
 namespace detail {
 
-std::optional<clinical::population_model> read_population(const toml::table& doc, const std::string& source_name) {
+std::optional<clinical::population_model> read_population(const toml::table& doc, const std::string& source_name,
+                                                          const std::filesystem::path& base_dir) {
   if (doc.get("population") == nullptr) return std::nullopt;
   const table_view root = scenario_root(doc, source_name);
   const table_view pop = root.subtable("population", {"cv_convention", "variability", "correlation", "covariates",
@@ -328,7 +624,9 @@ std::optional<clinical::population_model> read_population(const toml::table& doc
   clinical::population_model m{};
   m.omega = build_omega(pop, var, corr, convention);
   m.etas = pk::eta_map::from_names(m.omega);
-  m.covariates = read_covariates(pop);
+  covariate_source covariates = read_covariates(pop, base_dir);
+  m.covariates = covariates.distribution;
+  m.covariate_table = std::move(covariates.table);
   m.covariate_effects = read_covariate_effects(pop);
   m.residual = read_residual(pop);
   m.uncertainty = read_uncertainty(pop);
@@ -347,7 +645,7 @@ loaded_scenario parse_scenario_with_population(std::string_view toml_text, const
   const toml::table doc = detail::parse_toml(toml_text, source_name);
   detail::check_schema_version(doc, source_name, "scenario file", scenario_schema_version);
   loaded_scenario out{detail::read_scenario(doc, source_name, base_dir), std::nullopt};
-  out.population = detail::read_population(doc, source_name);
+  out.population = detail::read_population(doc, source_name, base_dir);
   return out;
 }
 
@@ -355,6 +653,30 @@ loaded_scenario load_scenario_with_population(const std::filesystem::path& file)
   const detail::file_text f = detail::read_text_file(file);
   if (!f.problem.empty()) throw scenario_error(file.string(), 0, 0, sentence(capitalised(f.problem)));
   return parse_scenario_with_population(f.text, file.string(), file.parent_path());
+}
+
+pk::covariate_table parse_covariate_csv(std::string_view text, const std::string& source_name,
+                                        pk::covariate_draw draw) {
+  covariate_csv_reader r(source_name, draw);
+  bool have_header = false;
+  const std::size_t last_line = detail::for_each_line(text, [&](std::string_view line, std::size_t line_no) {
+    const std::string_view t = detail::trim(line);
+    if (t.empty() || t.front() == '#') return;  // blank lines and comments
+    const std::vector<detail::csv_cell> cells = detail::split_csv(line, 0, source_name, line_no);
+    if (!have_header) {
+      r.read_header(cells, line_no);
+      have_header = true;
+    } else {
+      r.read_row(cells, line_no, line.size());
+    }
+  });
+  return r.finish(last_line);
+}
+
+pk::covariate_table load_covariate_csv(const std::filesystem::path& file, pk::covariate_draw draw) {
+  const detail::file_text f = detail::read_text_file(file);
+  if (!f.problem.empty()) throw scenario_error(file.string(), 0, 0, sentence(capitalised(f.problem)));
+  return parse_covariate_csv(f.text, file.string(), draw);
 }
 
 }  // namespace benzosim::io

@@ -67,16 +67,21 @@ json model_json(const clinical::population_model& m, population_model_source sou
   }
   j["omega"] = {{"parameters", std::move(names)}, {"matrix", std::move(matrix)}};
   const pk::covariate_distribution& d = m.covariates;
-  j["covariates"] = {{"weight_mean_kg", rounded(d.weight_mean_kg, "weight_mean_kg")},
-                     {"weight_cv_pct", rounded(100.0 * d.weight_cv, "weight_cv")},
-                     {"weight_min_kg", rounded(d.weight_min_kg, "weight_min_kg")},
-                     {"weight_max_kg", rounded(d.weight_max_kg, "weight_max_kg")},
-                     {"age_min_y", rounded(d.age_min_y, "age_min_y")},
-                     {"age_max_y", rounded(d.age_max_y, "age_max_y")},
-                     {"fraction_male", rounded(d.fraction_male, "fraction_male")},
-                     {"fraction_one_inducer", rounded(d.fraction_one_inducer, "fraction_one_inducer")},
-                     {"fraction_two_plus_inducers", rounded(d.fraction_two_plus_inducers, "fraction_two_plus")},
-                     {"fraction_cyp3a4_inhibitor", rounded(d.fraction_cyp3a4_inhibitor, "fraction_cyp3a4")}};
+  if (m.covariate_table) {  // real subjects: the distribution is not used, so it is not shown
+    const pk::covariate_table& t = *m.covariate_table;
+    j["covariates"] = {{"file", t.source}, {"rows", t.size()}, {"draw", std::string(pk::to_string(t.draw))}};
+  } else {
+    j["covariates"] = {{"weight_mean_kg", rounded(d.weight_mean_kg, "weight_mean_kg")},
+                       {"weight_cv_pct", rounded(100.0 * d.weight_cv, "weight_cv")},
+                       {"weight_min_kg", rounded(d.weight_min_kg, "weight_min_kg")},
+                       {"weight_max_kg", rounded(d.weight_max_kg, "weight_max_kg")},
+                       {"age_min_y", rounded(d.age_min_y, "age_min_y")},
+                       {"age_max_y", rounded(d.age_max_y, "age_max_y")},
+                       {"fraction_male", rounded(d.fraction_male, "fraction_male")},
+                       {"fraction_one_inducer", rounded(d.fraction_one_inducer, "fraction_one_inducer")},
+                       {"fraction_two_plus_inducers", rounded(d.fraction_two_plus_inducers, "fraction_two_plus")},
+                       {"fraction_cyp3a4_inhibitor", rounded(d.fraction_cyp3a4_inhibitor, "fraction_cyp3a4")}};
+  }
   const pk::clonazepam_covariate_params& c = m.covariate_effects;
   j["covariate_effects"] = {
       {"ref_weight_kg", rounded(c.ref_weight_kg, "ref_weight_kg")},

@@ -25,7 +25,9 @@ table_view scenario_root(const toml::table& doc, const std::string& source_name)
 clinical::scenario read_scenario(const toml::table& doc, const std::string& source_name,
                                  const std::filesystem::path& base_dir);
 
-/// The [population] section, or nullopt when the document has none.
-std::optional<clinical::population_model> read_population(const toml::table& doc, const std::string& source_name);
+/// The [population] section, or nullopt when the document has none. A covariate file named in it
+/// ([population.covariates] file) is read relative to base_dir, the scenario file's directory.
+std::optional<clinical::population_model> read_population(const toml::table& doc, const std::string& source_name,
+                                                          const std::filesystem::path& base_dir);
 
 }  // namespace benzosim::io::detail

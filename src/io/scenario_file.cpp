@@ -222,7 +222,8 @@ clinical::scenario parse_scenario(std::string_view toml_text, const std::string&
   const toml::table doc = detail::parse_toml(toml_text, source_name);
   detail::check_schema_version(doc, source_name, "scenario file", scenario_schema_version);
   clinical::scenario s = detail::read_scenario(doc, source_name, base_dir);
-  (void)detail::read_population(doc, source_name);  // checked here too: `benzosim run` rejects a broken section
+  // Checked here too: `benzosim run` rejects a broken section (and a broken covariate file).
+  (void)detail::read_population(doc, source_name, base_dir);
   return s;
 }
 

@@ -537,8 +537,8 @@ std::vector<std::string> uncertain_parts(const clonazepam_covariate_params& para
                 " (assumed allometry; Yukawa 2002 found total CL/F proportional to TBW^0.819 in children and "
                 "young adults)");
   out.emplace_back(
-      "age and sex: no quantitative effect on clonazepam pharmacokinetics published; both are sampled "
-      "but change no parameter");
+      "age and sex: no quantitative effect on clonazepam pharmacokinetics published; both are sampled (or read "
+      "from a covariate file) but change no parameter");
   return out;
 }
 
@@ -643,6 +643,75 @@ clonazepam_covariates sample_covariates(const covariate_distribution& d, std::sp
   }
   c.cyp3a4_inhibitor = u[4] < d.fraction_cyp3a4_inhibitor;
   return c;
+}
+
+std::string_view to_string(covariate_draw d) {
+  switch (d) {
+    case covariate_draw::in_order:
+      return "in_order";
+    case covariate_draw::resample:
+      return "resample";
+  }
+  throw internal_error("unknown covariate_draw");
+}
+
+covariate_draw parse_covariate_draw(std::string_view name) {
+  if (name == "in_order") return covariate_draw::in_order;
+  if (name == "resample") return covariate_draw::resample;
+  throw error("unknown covariate draw '" + std::string(name) + "'; valid draws: in_order, resample");
+}
+
+namespace {
+/// "covariate table subjects.csv, row 3 (id P03)" for messages.
+std::string row_text(const covariate_table& t, std::size_t i) {
+  std::string s = "covariate table " + (t.source.empty() ? std::string{"(unnamed)"} : t.source) + ", row " +
+                  index_text(i) + " of " + std::to_string(t.rows.size());
+  if (!t.rows[i].id.empty()) s += " (id " + t.rows[i].id + ")";
+  return s;
+}
+
+/// Row i's covariates, checked; a failure is rethrown with the row named, so that a bad subject can be found
+/// in the source.
+const clonazepam_covariates& checked_row(const covariate_table& t, std::size_t i) {
+  const covariate_row& r = t.rows[i];
+  try {
+    r.covariates.validate();
+  } catch (const invalid_parameter& e) {
+    throw invalid_parameter("covariate_table.row " + index_text(i) + "." + e.name, e.value,
+                            row_text(t, i) + ": " + e.what());
+  }
+  return r.covariates;
+}
+
+[[noreturn]] void fail_empty(const covariate_table& t) {
+  fail("covariate_table.rows", 0.0,
+       "covariate table " + (t.source.empty() ? std::string{"(unnamed)"} : t.source) +
+           " has no rows; it needs at least one subject");
+}
+}  // namespace
+
+void covariate_table::validate() const {
+  if (rows.empty()) fail_empty(*this);
+  for (std::size_t i = 0; i < rows.size(); ++i) (void)checked_row(*this, i);
+}
+
+clonazepam_covariates covariates_from_table(const covariate_table& t, std::uint64_t subject, double u) {
+  const std::size_t n = t.rows.size();
+  if (n == 0) fail_empty(t);
+  if (t.draw == covariate_draw::in_order) {
+    if (subject >= n) {
+      fail("covariate_table.subject", static_cast<double>(subject),
+           "patient " + std::to_string(subject + 1) + " needs row " + std::to_string(subject + 1) +
+               " of covariate table " + t.source + ", which has " + std::to_string(n) +
+               " rows; with draw = in_order a run can have at most as many patients as the table has rows (or use "
+               "draw = resample)");
+    }
+    return checked_row(t, static_cast<std::size_t>(subject));
+  }
+  require_in_range("covariate uniform 1", u, "", 0.0, 1.0);
+  // floor(u n) is uniform over 0..n-1 for u uniform in [0, 1); u = 1 would give n and takes the last row.
+  const auto row = std::min(static_cast<std::size_t>(std::floor(u * static_cast<double>(n))), n - 1);
+  return checked_row(t, row);
 }
 
 // ---------------------------------------------------------------------------------------------------

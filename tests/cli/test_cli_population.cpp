@@ -283,6 +283,66 @@ TEST(cli_population, bad_flags_exit_2_and_create_nothing) {
   EXPECT_NE(r.out.find(broken.string() + ":"), std::string::npos) << r.out;
 }
 
+/// The data rows of a covariate CSV without comment lines (the example file has a comment header).
+table covariate_csv(const fs::path& p) {
+  std::string text;
+  std::istringstream in(read(p));
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty() && line[0] != '#') text += line + "\n";
+  }
+  return parse_csv(text);
+}
+
+TEST(cli_population, covariates_from_the_example_csv_of_subjects) {
+  const scratch dir("from_csv");
+  const fs::path out = dir / "out";
+  // Run from the source tree with the relative path of the docs: the CSV is found relative to the scenario.
+  const auto r = run("population data/scenarios/population_from_csv.toml -n 20 --rows --out " + out.string(),
+                     fs::path(BENZOSIM_SOURCE_DIR));
+  ASSERT_EQ(r.code, 0) << r.out;
+  const table subjects = parse_csv(read(out / "subjects.csv"));
+  const table input = covariate_csv(fs::path(BENZOSIM_SOURCE_DIR) / "data/populations/example_subjects.csv");
+  ASSERT_EQ(input.rows.size(), 20u);
+  ASSERT_EQ(subjects.rows.size(), 20u);
+  for (std::size_t i = 0; i < 20; ++i) {
+    // in_order: patient i is subject i of the file, covariates unchanged.
+    EXPECT_EQ(subjects.number(i, "weight_kg"), input.number(i, "weight_kg")) << "row " << i;
+    EXPECT_EQ(subjects.number(i, "age_y"), input.number(i, "age_y")) << "row " << i;
+    EXPECT_EQ(subjects.rows[i][subjects.index("sex")], input.rows[i][input.index("sex")]) << "row " << i;
+    EXPECT_EQ(subjects.rows[i][subjects.index("inducing_aeds")], input.rows[i][input.index("inducing_aeds")]);
+    EXPECT_EQ(subjects.rows[i][subjects.index("cyp3a4_inhibitor")], input.rows[i][input.index("cyp3a4_inhibitor")]);
+  }
+  // More patients than subjects with draw = "in_order": bad input, exit 2, nothing created.
+  const fs::path out21 = dir / "out21";
+  const auto too_many = run("population data/scenarios/population_from_csv.toml -n 21 --out " + out21.string(),
+                            fs::path(BENZOSIM_SOURCE_DIR));
+  EXPECT_EQ(too_many.code, 2) << too_many.out;
+  EXPECT_NE(too_many.out.find("21 patients per replicate"), std::string::npos) << too_many.out;
+  EXPECT_NE(too_many.out.find("has 20 rows"), std::string::npos) << too_many.out;
+  EXPECT_FALSE(fs::exists(out21));
+}
+
+TEST(cli_population, a_bad_covariate_csv_exits_2_naming_the_file_and_line) {
+  const scratch dir("bad_csv");
+  write(dir / "bad.csv", "id,weight_kg\nA,70\nB,0.5\n");
+  const fs::path scenario = demo_without_circuit(dir, R"(
+[population]
+cv_convention = "sqrt_omega"
+[population.variability]
+cl = 20.1
+[population.covariates]
+file = "bad.csv"
+)");
+  const fs::path out = dir / "out";
+  // Run from another directory: the file is found next to the scenario, not in the working directory.
+  const auto r = run("population " + scenario.string() + " -n 2 --out " + out.string(), fs::temp_directory_path());
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.out.find((dir / "bad.csv").lexically_normal().string() + ":3:3:"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("weight_kg = 0.5 kg; must be >= 1 and <= 400"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("population.covariates.file of " + scenario.string()), std::string::npos) << r.out;
+  EXPECT_FALSE(fs::exists(out));
+}
+
 TEST(cli_population, help_has_an_example) {
   const auto h = run("population --help");
   EXPECT_EQ(h.code, 0);

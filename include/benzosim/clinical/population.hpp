@@ -29,6 +29,9 @@ struct population_model {
   pk::clonazepam_covariate_params covariate_effects;  ///< weight, co-medication
   std::optional<pk::residual_error> residual;         ///< if set: an observed-concentration series with residual error
   std::optional<pk::theta_uncertainty> uncertainty;   ///< if set: typical values redrawn per replicate
+  /// If set, the covariates of real subjects (io reads them from a CSV file): they replace `covariates`, which
+  /// is then not sampled. With draw = in_order a run needs subjects <= rows (checked by simulate_population).
+  std::optional<pk::covariate_table> covariate_table;
   /// Throws invalid_parameter naming the first bad field.
   void validate() const;
   /// The clonazepam presets of pk/variability.hpp (sources in docs/variability.md).

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <string>
 #include <string_view>
@@ -206,6 +207,39 @@ inline constexpr std::size_t covariate_uniform_count = 5;
 /// One person from the distribution. Weight by the inverse CDF of the truncated log-normal (exactly one
 /// uniform per person, no rejection). u: covariate_uniform_count values in [0, 1].
 clonazepam_covariates sample_covariates(const covariate_distribution& d, std::span<const double> u);
+
+/// How the patients of a run take the rows of a covariate_table.
+///  in_order: patient i of every replicate takes row i (the run needs subjects <= rows): the real
+///            population itself, each subject once.
+///  resample: every patient draws a row uniformly with replacement (a bootstrap of the real population),
+///            so a run may have more patients than the table has rows.
+enum class covariate_draw { in_order, resample };
+std::string_view to_string(covariate_draw d);
+/// "in_order" or "resample"; throws error listing the valid names otherwise.
+covariate_draw parse_covariate_draw(std::string_view name);
+
+/// One real subject of a covariate_table.
+struct covariate_row {
+  std::string id;  ///< as given in the source ("" when it has none); for messages only
+  clonazepam_covariates covariates;
+};
+
+/// The covariates of real subjects (read by io from a CSV file), used instead of a covariate_distribution.
+struct covariate_table {
+  std::vector<covariate_row> rows;
+  std::string source;  ///< where the rows came from (a file name), for messages
+  covariate_draw draw = covariate_draw::in_order;
+
+  [[nodiscard]] std::size_t size() const { return rows.size(); }
+  /// Throws invalid_parameter if there are no rows or a row is invalid (clonazepam_covariates::validate);
+  /// the message names the source, the row (1-based) and its id.
+  void validate() const;
+};
+
+/// The covariates of patient `subject` (0-based, within its replicate). in_order: row `subject` (throws
+/// invalid_parameter if subject >= rows); resample: row min(floor(u x rows), rows - 1) for u in [0, 1]
+/// (u is ignored by in_order). Checks the chosen row only: call t.validate() once before.
+clonazepam_covariates covariates_from_table(const covariate_table& t, std::uint64_t subject, double u);
 
 // ---------------------------------------------------------------------------------------------------
 // Parameter uncertainty across replicates (NONMEM NSUBPROBLEMS with a prior on THETA)

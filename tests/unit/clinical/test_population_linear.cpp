@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <cmath>
+#include <span>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -63,6 +65,80 @@ TEST(population_linear, median_and_mean_match_closed_forms) {
     EXPECT_LT(s.p05, s.p25);
     EXPECT_LT(s.p75, s.p95);
   }
+}
+
+// The per-patient metrics, checked patient by patient against the closed form: one-compartment oral,
+// 0.45 mg every 8 h x 6 (one record with ADDL = 5), outputs every 0.5 h to 60 h; each patient's CL and V
+// come back in its row, and its Bateman curve gives the reference series. The threshold lies between the
+// troughs and peaks, so most patients cross it several times (the interpolated intervals are exercised).
+TEST(population_linear, per_patient_metrics_match_the_closed_form_series) {
+  clinical::linear_population job;
+  const double ka = 1.5;
+  job.model = {pk::linear_structure::one_cmt_oral, {4.5, 200.0, ka}, {}};
+  job.records.records.push_back(
+      {.time_h = 0.0, .kind = pk::event_kind::dose, .amount = 0.45, .cmt = 1, .ii_h = 8.0, .addl = 5, .row = 1});
+  std::vector<double> times;
+  for (int k = 0; k <= 120; ++k) times.push_back(0.5 * k);
+  for (double t : times) job.records.records.push_back({.time_h = t, .row = job.records.records.size() + 1});
+  job.eta_parameters = {"CL", "V"};
+  job.omega = {{"CL", "V"}, {0.09, 0.02, 0.02, 0.09}};
+  job.output_cmt = 2;
+  job.volume = "V";
+  clinical::population_options o;
+  o.subjects = 300;
+  o.chunk_size = 100;  // blocks of 32 that do not divide the chunk: partial blocks are exercised
+  o.threshold_ngml = 1.6;
+  o.threads = 2;
+  std::vector<clinical::subject_metrics> rows;
+  (void)clinical::simulate_population(
+      job, o, [&](std::span<const clinical::subject_metrics> r) { rows.insert(rows.end(), r.begin(), r.end()); });
+  ASSERT_EQ(rows.size(), 300u);
+  int crossing_patients = 0;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const auto& row = rows[i];
+    ASSERT_EQ(row.subject, i);
+    const double k = row.cl_lph / row.v1_l;
+    std::vector<double> c;
+    for (double t : times) {
+      double sum = 0;
+      for (int d = 0; d <= 5 && 8.0 * d <= t; ++d) {
+        const double u = t - 8.0 * d;
+        sum += 0.45 * ka / (row.v1_l * (ka - k)) * (std::exp(-k * u) - std::exp(-ka * u));
+      }
+      c.push_back(1000.0 * sum);
+    }
+    double cmax = 0, cmin = 1e300, auc = 0, above = 0;
+    int crossings = 0;
+    for (std::size_t j = 0; j < c.size(); ++j) {
+      cmax = std::max(cmax, c[j]);
+      if (times[j] >= 16.0 && times[j] <= 40.0) cmin = std::min(cmin, c[j]);  // 24 h before the last dose
+      if (j == 0) continue;
+      auc += 0.25 * (c[j] + c[j - 1]);
+      const double lo = std::min(c[j - 1], c[j]), hi = std::max(c[j - 1], c[j]);
+      if (lo > 1.6) {
+        above += 0.5;
+      } else if (hi > 1.6) {  // the part of the interval above the threshold, on the chord
+        ++crossings;
+        above += 0.5 * (hi - 1.6) / (hi - lo);
+      }
+    }
+    crossing_patients += crossings > 0;
+    EXPECT_NEAR(row.cmax_ngml, cmax, 1e-9 * cmax) << i;
+    EXPECT_NEAR(row.cmin_ngml, cmin, 1e-9 * cmin) << i;
+    EXPECT_NEAR(row.auc_ngml_h, auc, 1e-9 * auc) << i;
+    EXPECT_NEAR(row.time_above_h, above, 1e-9) << i;
+  }
+  EXPECT_GT(crossing_patients, 100);
+
+  // Threshold 0 with the outputs from 0.5 h on: every patient is above it the whole time, no interval is
+  // crossed, and the time above is the simulated span.
+  job.records.records.erase(job.records.records.begin() + 1);  // the output at 0 h
+  o.threshold_ngml = 0.0;
+  rows.clear();
+  (void)clinical::simulate_population(
+      job, o, [&](std::span<const clinical::subject_metrics> r) { rows.insert(rows.end(), r.begin(), r.end()); });
+  ASSERT_EQ(rows.size(), 300u);
+  for (const auto& row : rows) EXPECT_NEAR(row.time_above_h, 59.5, 1e-12) << row.subject;
 }
 
 TEST(population_linear, identical_for_any_thread_count) {

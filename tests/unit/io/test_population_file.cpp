@@ -388,6 +388,25 @@ std::vector<bad_case> bad_cases() {
   add("rse_too_large", appended("[population.uncertainty]\ncl = 250\n"), "cl = 250",
       {"population.uncertainty.cl = 250 %; must be >= 0 and <= 200"});
   add("rse_upper_case", appended("[population.uncertainty]\nCL = 10\n"), "CL = 10", {"Unknown key 'CL'", "write 'cl'"});
+  add("covariate_file_with_distribution_key",
+      appended("[population.covariates]\nfile = \"subjects.csv\"\nweight_mean_kg = 80\n"), "weight_mean_kg = 80",
+      {"population.covariates.file and population.covariates.weight_mean_kg cannot be combined",
+       "Remove weight_mean_kg (or file)"});
+  add("covariate_file_with_fraction_key",
+      appended("[population.covariates]\nfraction_male = 0.5\nfile = \"subjects.csv\"\n"), "fraction_male = 0.5",
+      {"population.covariates.file and population.covariates.fraction_male cannot be combined"});
+  add("covariate_draw_without_file", appended("[population.covariates]\ndraw = \"resample\"\n"),
+      "draw = ", {"population.covariates.draw", "needs population.covariates.file"});
+  add("covariate_draw_unknown", appended("[population.covariates]\nfile = \"s.csv\"\ndraw = \"bootstrap\"\n"),
+      "\"bootstrap\"", {"population.covariates.draw = \"bootstrap\"", "'in_order', 'resample'"});
+  add("covariate_file_missing", appended("[population.covariates]\nfile = \"no_such_subjects.csv\"\n"),
+      "no_such_subjects",
+      {"population.covariates.file = \"no_such_subjects.csv\"", "cannot open the file",
+       "looked for 'no_such_subjects.csv'", "relative to the scenario file's directory"});
+  add("covariate_file_empty_string", appended("[population.covariates]\nfile = \"\"\n"), "file = \"\"",
+      {"population.covariates.file must not be empty"});
+  add("covariate_file_not_a_string", appended("[population.covariates]\nfile = 3\n"), "file = 3",
+      {"population.covariates.file must be a string"});
   add("population_not_a_table", replace_once(scenario_part, "[[dosing]]", "population = 3\n\n[[dosing]]"),
       "population = 3", {"population must be a table, found an integer"});
   add("top_level_key_after_population", appended("description = \"late\"\n"), "description = \"late\"",
@@ -424,5 +443,273 @@ TEST_P(population_file_bad, throws_scenario_error_at_the_right_line) {
 
 INSTANTIATE_TEST_SUITE_P(cases, population_file_bad, ::testing::ValuesIn(bad_cases()),
                          [](const ::testing::TestParamInfo<bad_case>& param_info) { return param_info.param.name; });
+
+// ---------------------------------------------------------------------------------------------------
+// [population.covariates] file: the covariates of real subjects from a CSV file.
+
+using benzosim::io::parse_covariate_csv;
+
+pk::covariate_table csv(const std::string& text, pk::covariate_draw draw = pk::covariate_draw::in_order) {
+  return parse_covariate_csv(text, "s.csv", draw);
+}
+
+TEST(covariate_csv, every_column_lands_in_its_field) {
+  const auto t =
+      csv("# invented subjects\n"
+          "id,weight_kg,age_y,sex,inducing_aeds,cyp3a4_inhibitor\n"
+          "P1,62.5,34,female,0,0\n"
+          "\n"
+          "P2, 81 ,52,M,1,true\n"
+          "  # a comment between rows\n"
+          "\"P 3, quoted\",95.25,70.5,F,2,FALSE\n",
+          pk::covariate_draw::resample);
+  EXPECT_EQ(t.source, "s.csv");
+  EXPECT_EQ(t.draw, pk::covariate_draw::resample);
+  ASSERT_EQ(t.size(), 3u);
+  EXPECT_EQ(t.rows[0].id, "P1");
+  EXPECT_EQ(t.rows[0].covariates.weight_kg, 62.5);
+  EXPECT_EQ(t.rows[0].covariates.age_y, 34.0);
+  EXPECT_EQ(t.rows[0].covariates.sex, pk::biological_sex::female);
+  EXPECT_EQ(t.rows[0].covariates.inducing_aeds, 0);
+  EXPECT_FALSE(t.rows[0].covariates.cyp3a4_inhibitor);
+  EXPECT_EQ(t.rows[1].id, "P2");
+  EXPECT_EQ(t.rows[1].covariates.weight_kg, 81.0);
+  EXPECT_EQ(t.rows[1].covariates.sex, pk::biological_sex::male);
+  EXPECT_EQ(t.rows[1].covariates.inducing_aeds, 1);
+  EXPECT_TRUE(t.rows[1].covariates.cyp3a4_inhibitor);
+  EXPECT_EQ(t.rows[2].id, "P 3, quoted");
+  EXPECT_EQ(t.rows[2].covariates.weight_kg, 95.25);
+  EXPECT_EQ(t.rows[2].covariates.age_y, 70.5);
+  EXPECT_EQ(t.rows[2].covariates.sex, pk::biological_sex::female);
+  EXPECT_EQ(t.rows[2].covariates.inducing_aeds, 2);
+  EXPECT_FALSE(t.rows[2].covariates.cyp3a4_inhibitor);
+  EXPECT_NO_THROW(t.validate());
+}
+
+TEST(covariate_csv, columns_in_any_order_and_case_and_missing_ones_take_the_defaults) {
+  const auto t = csv("Sex,WEIGHT_KG\nmale,70\nFemale,60\n");
+  ASSERT_EQ(t.size(), 2u);
+  EXPECT_EQ(t.rows[0].covariates.sex, pk::biological_sex::male);
+  EXPECT_EQ(t.rows[1].covariates.sex, pk::biological_sex::female);
+  EXPECT_EQ(t.rows[1].covariates.weight_kg, 60.0);
+  for (const auto& r : t.rows) {
+    EXPECT_EQ(r.id, "");
+    EXPECT_EQ(r.covariates.age_y, benzosim::io::covariate_csv_default_age_y);
+    EXPECT_EQ(r.covariates.inducing_aeds, benzosim::io::covariate_csv_default_inducing_aeds);
+    EXPECT_EQ(r.covariates.cyp3a4_inhibitor, benzosim::io::covariate_csv_default_cyp3a4_inhibitor);
+  }
+  const auto w = csv("weight_kg\n70\n");
+  EXPECT_EQ(w.rows[0].covariates.sex, benzosim::io::covariate_csv_default_sex);
+  // The documented values (docs/file-formats.md#covariate-csv).
+  EXPECT_EQ(benzosim::io::covariate_csv_default_age_y, 40.0);
+  EXPECT_EQ(benzosim::io::covariate_csv_default_sex, pk::biological_sex::female);
+  EXPECT_EQ(benzosim::io::covariate_csv_default_inducing_aeds, 0);
+  EXPECT_FALSE(benzosim::io::covariate_csv_default_cyp3a4_inhibitor);
+}
+
+TEST(covariate_csv, byte_order_mark_and_crlf_line_ends_change_nothing) {
+  const std::string unix_text = "id,weight_kg,age_y\nA,60,30\n\nB,70,40\n";
+  std::string dos_text = "\xEF\xBB\xBF";
+  for (const char c : unix_text) dos_text += c == '\n' ? std::string{"\r\n"} : std::string(1, c);
+  const auto a = csv(unix_text);
+  const auto b = csv(dos_text);
+  ASSERT_EQ(b.size(), 2u);
+  for (std::size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(a.rows[i].id, b.rows[i].id);
+    EXPECT_EQ(a.rows[i].covariates.weight_kg, b.rows[i].covariates.weight_kg);
+    EXPECT_EQ(a.rows[i].covariates.age_y, b.rows[i].covariates.age_y);
+  }
+  // The header is recognised after the mark, and errors keep their lines and columns with CR LF.
+  try {
+    csv("\xEF\xBB\xBFid,weight_kg\r\nA,60\r\n\r\nB,0.5\r\n");
+    ADD_FAILURE() << "no error thrown";
+  } catch (const benzosim::scenario_error& e) {
+    EXPECT_EQ(e.line, 4) << e.what();
+    EXPECT_EQ(e.column, 3) << e.what();
+    EXPECT_NE(std::string{e.what()}.find("Column weight_kg = 0.5 kg; must be >= 1 and <= 400."), std::string::npos)
+        << e.what();
+  }
+}
+
+struct csv_bad_case {
+  std::string name;
+  std::string text;
+  int line;
+  int column;
+  std::vector<std::string> message_parts;
+};
+
+// NOLINTNEXTLINE(readability-identifier-naming)
+void PrintTo(const csv_bad_case& c, std::ostream* os) {
+  *os << c.name;
+}
+
+const std::string csv_header = "id,weight_kg,age_y,sex,inducing_aeds,cyp3a4_inhibitor\n";
+
+std::vector<csv_bad_case> csv_bad_cases() {
+  std::vector<csv_bad_case> c;
+  const auto add = [&](std::string name, std::string text, int line, int column, std::vector<std::string> parts) {
+    c.push_back({std::move(name), std::move(text), line, column, std::move(parts)});
+  };
+  // The header.
+  add("no_header", "# only a comment\n\n", 2, 1, {"The file has no header line", "weight_kg (required)"});
+  add("header_without_rows", "# c\n" + csv_header + "\n", 2, 1, {"The file has a header but no subjects"});
+  add("unknown_column", "id,weight_kg,height_cm\nA,70,170\n", 1, 14,
+      {"Unknown column 'height_cm' in the header", "weight_kg (required), id, age_y, sex"});
+  add("unknown_column_with_hint", "id,weight\nA,70\n", 1, 4, {"Unknown column 'weight'", "Did you mean 'weight_kg'?"});
+  add("unnamed_column", "id,,weight_kg\nA,1,70\n", 1, 4, {"Column 2 of the header has no name"});
+  add("column_twice", "weight_kg,age_y,Weight_KG\n70,30,70\n", 1, 17,
+      {"The column 'weight_kg' appears twice in the header (columns 1 and 3"});
+  add("no_weight_column", "id,age_y\nA,30\n", 1, 1,
+      {"The header has no weight_kg column (required", "header: id, age_y"});
+  // The rows.
+  add("too_many_fields", csv_header + "A,70,30,female,0,0,extra\n", 2, 20,
+      {"The row has 7 fields but the header (line 1) has 6 columns"});
+  add("too_few_fields", csv_header + "A,70,30,female\n", 2, 15,
+      {"The row has 4 fields but the header (line 1) has 6 columns"});
+  add("weight_too_low", csv_header + "A,70,30,female,0,0\nB,0.5,30,female,0,0\n", 3, 3,
+      {"Column weight_kg = 0.5 kg; must be >= 1 and <= 400"});
+  add("weight_too_high", csv_header + "A,401,30,female,0,0\n", 2, 3, {"Column weight_kg = 401 kg; must be >= 1"});
+  add("weight_not_a_number", csv_header + "A,seventy,30,female,0,0\n", 2, 3,
+      {"Column weight_kg = \"seventy\" is not a number"});
+  add("weight_not_finite", csv_header + "A,inf,30,female,0,0\n", 2, 3,
+      {"Column weight_kg = inf is not a finite number"});
+  add("weight_empty", csv_header + "A,,30,female,0,0\n", 2, 3,
+      {"Column weight_kg is empty", "every subject needs a weight"});
+  add("weight_dot", csv_header + "A, . ,30,female,0,0\n", 2, 4, {"Column weight_kg is empty"});
+  add("age_out_of_range", csv_header + "A,70,121,female,0,0\n", 2, 6,
+      {"Column age_y = 121 years; must be >= 0 and <= 120"});
+  add("age_empty", csv_header + "A,70,,female,0,0\n", 2, 6,
+      {"Column age_y is empty", "leave out the column age_y (then every subject is aged 40)"});
+  add("sex_unknown", csv_header + "A,70,30,x,0,0\n", 2, 9,
+      {"Column sex = \"x\" is not a sex; must be female, male, F or M"});
+  add("sex_empty", csv_header + "A,70,30,,0,0\n", 2, 9, {"Column sex is empty", "every subject is female"});
+  add("inducers_three", csv_header + "A,70,30,male,3,0\n", 2, 14,
+      {"Column inducing_aeds = 3; must be 0, 1 or 2", "2 means two or more"});
+  add("inducers_fraction", csv_header + "A,70,30,male,0.5,0\n", 2, 14,
+      {"Column inducing_aeds = 0.5; must be 0, 1 or 2"});
+  add("inducers_text", csv_header + "A,70,30,male,one,0\n", 2, 14,
+      {"Column inducing_aeds = \"one\" is not a number; must be 0, 1 or 2"});
+  add("inhibitor_yes", csv_header + "A,70,30,male,0,yes\n", 2, 16,
+      {"Column cyp3a4_inhibitor = \"yes\"; must be 1 or true", "0 or false"});
+  add("inhibitor_two", csv_header + "A,70,30,male,0,2\n", 2, 16, {"Column cyp3a4_inhibitor = \"2\""});
+  add("id_empty", csv_header + ",70,30,male,0,0\n", 2, 1, {"Column id is empty", "every subject needs an id"});
+  add("id_twice", csv_header + "A,70,30,male,0,0\nB,60,30,male,0,0\n\nA,80,30,male,0,0\n", 5, 1,
+      {"The id A appears twice (lines 2 and 5)"});
+  add("quote_not_closed", csv_header + "\"A,70,30,male,0,0\n", 2, 1, {"A quoted field is not closed"});
+  return c;
+}
+
+class covariate_csv_bad : public ::testing::TestWithParam<csv_bad_case> {};
+
+TEST_P(covariate_csv_bad, throws_scenario_error_at_the_file_line_and_column) {
+  const csv_bad_case& bc = GetParam();
+  try {
+    csv(bc.text);
+    ADD_FAILURE() << "no error thrown";
+  } catch (const benzosim::scenario_error& e) {
+    const std::string msg = e.what();
+    EXPECT_EQ(e.file, "s.csv");
+    EXPECT_EQ(e.line, bc.line) << msg;
+    EXPECT_EQ(e.column, bc.column) << msg;
+    for (const std::string& p : bc.message_parts) {
+      EXPECT_NE(msg.find(p), std::string::npos) << "'" << p << "' not in: " << msg;
+    }
+    ASSERT_FALSE(msg.empty());
+    EXPECT_TRUE(msg.back() == '.' || msg.back() == '?') << msg;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(cases, covariate_csv_bad, ::testing::ValuesIn(csv_bad_cases()),
+                         [](const ::testing::TestParamInfo<csv_bad_case>& param_info) {
+                           return param_info.param.name;
+                         });
+
+TEST(covariate_csv, scenario_file_reads_it_relative_to_its_directory) {
+  scratch_dir dir;
+  std::filesystem::create_directories(dir / "scenarios");
+  std::filesystem::create_directories(dir / "populations");
+  write_file(dir / "populations" / "real.csv", "id,weight_kg\nR1,58\nR2,91\n");
+  const std::string text = scenario_part + small_population +
+                           "[population.covariates]\nfile = \"../populations/real.csv\"\ndraw = \"resample\"\n";
+  write_file(dir / "scenarios" / "s.toml", text);
+  const auto l = benzosim::io::load_scenario_with_population(dir / "scenarios" / "s.toml");
+  ASSERT_TRUE(l.population.has_value());
+  ASSERT_TRUE(l.population->covariate_table.has_value());
+  const pk::covariate_table& t = *l.population->covariate_table;
+  EXPECT_EQ(t.draw, pk::covariate_draw::resample);
+  ASSERT_EQ(t.size(), 2u);
+  EXPECT_EQ(t.rows[1].id, "R2");
+  EXPECT_EQ(t.rows[1].covariates.weight_kg, 91.0);
+  EXPECT_EQ(t.source, (dir / "populations" / "real.csv").lexically_normal().string());
+  // The distribution stays at the preset (unused).
+  EXPECT_EQ(l.population->covariates.weight_mean_kg, pk::adult_outpatient_population().weight_mean_kg);
+  // `benzosim run` reads the same file, relative to the same directory; the working directory plays no part.
+  EXPECT_NO_THROW(benzosim::io::parse_scenario(text, "s.toml", dir / "scenarios"));
+  EXPECT_THROW(benzosim::io::parse_scenario(text, "s.toml", dir.path()), benzosim::scenario_error);
+  // draw defaults to in_order.
+  const auto in_order = parse_scenario_with_population(
+      scenario_part + small_population + "[population.covariates]\nfile = \"populations/real.csv\"\n", "s.toml",
+      dir.path());
+  EXPECT_EQ(in_order.population->covariate_table->draw, pk::covariate_draw::in_order);
+  // No file: no table.
+  EXPECT_FALSE(parse(scenario_part + small_population).population->covariate_table.has_value());
+}
+
+TEST(covariate_csv, an_error_in_the_csv_is_located_there_and_names_the_scenario_key) {
+  scratch_dir dir;
+  write_file(dir / "bad.csv", "weight_kg,sex\n70,female\n65,unknown\n");
+  const std::string text = scenario_part + small_population + "[population.covariates]\nfile = \"bad.csv\"\n";
+  for (const bool with_population : {true, false}) {
+    try {
+      if (with_population) {
+        parse_scenario_with_population(text, "s.toml", dir.path());
+      } else {
+        benzosim::io::parse_scenario(text, "s.toml", dir.path());
+      }
+      ADD_FAILURE() << "no error thrown";
+    } catch (const benzosim::scenario_error& e) {
+      const std::string msg = e.what();
+      EXPECT_EQ(e.file, (dir / "bad.csv").lexically_normal().string());
+      EXPECT_EQ(e.line, 3) << msg;
+      EXPECT_EQ(e.column, 4) << msg;
+      EXPECT_NE(msg.find("Column sex = \"unknown\" is not a sex"), std::string::npos) << msg;
+      const std::string key_line = std::to_string(line_of(text, "file = \"bad.csv\""));
+      EXPECT_NE(msg.find("The file is read as population.covariates.file of s.toml, line " + key_line + "."),
+                std::string::npos)
+          << msg;
+    }
+  }
+}
+
+TEST(covariate_csv, load_reports_a_missing_or_empty_file) {
+  scratch_dir dir;
+  write_file(dir / "empty.csv", "");
+  for (const char* name : {"missing.csv", "empty.csv"}) {
+    try {
+      benzosim::io::load_covariate_csv(dir / name, pk::covariate_draw::in_order);
+      ADD_FAILURE() << "no error thrown for " << name;
+    } catch (const benzosim::scenario_error& e) {
+      EXPECT_EQ(e.file, (dir / name).string());
+      EXPECT_FALSE(std::string{e.what()}.empty());
+    }
+  }
+  write_file(dir / "ok.csv", "weight_kg\n70\n");
+  EXPECT_EQ(benzosim::io::load_covariate_csv(dir / "ok.csv", pk::covariate_draw::resample).size(), 1u);
+}
+
+TEST(covariate_csv, the_example_scenario_reads_the_example_subjects) {
+  const auto l = benzosim::io::load_scenario_with_population(
+      benzosim::io_test::source_file("data/scenarios/population_from_csv.toml"));
+  ASSERT_TRUE(l.population.has_value());
+  ASSERT_TRUE(l.population->covariate_table.has_value());
+  const pk::covariate_table& t = *l.population->covariate_table;
+  EXPECT_EQ(t.draw, pk::covariate_draw::in_order);
+  ASSERT_EQ(t.size(), 20u);
+  EXPECT_EQ(t.rows.front().id, "S01");
+  EXPECT_EQ(t.rows.front().covariates.weight_kg, 62.5);
+  EXPECT_EQ(t.rows.back().id, "S20");
+  EXPECT_NO_THROW(t.validate());
+}
 
 }  // namespace

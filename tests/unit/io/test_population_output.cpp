@@ -133,6 +133,18 @@ TEST(population_json, has_every_documented_field) {
   auto bad = small_result();
   bad.metrics[0].second.mean = std::numeric_limits<double>::quiet_NaN();
   EXPECT_THROW(io::population_json(s, m, io::population_model_source::scenario_file, o, bad), benzosim::internal_error);
+
+  // Real subjects from a file: the JSON names the file, not the (unused) distribution.
+  m.covariate_table = benzosim::pk::covariate_table{};
+  m.covariate_table->rows.push_back({"a", {70.0, 40.0, benzosim::pk::biological_sex::female, 0, false}});
+  m.covariate_table->source = "subjects.csv";
+  m.covariate_table->draw = benzosim::pk::covariate_draw::resample;
+  const auto jt =
+      nlohmann::json::parse(io::population_json(s, m, io::population_model_source::scenario_file, o, small_result()));
+  EXPECT_EQ(jt["model"]["covariates"]["file"], "subjects.csv");
+  EXPECT_EQ(jt["model"]["covariates"]["rows"], 1);
+  EXPECT_EQ(jt["model"]["covariates"]["draw"], "resample");
+  EXPECT_FALSE(jt["model"]["covariates"].contains("weight_cv_pct"));
 }
 
 TEST(streamed_file, appears_only_at_commit) {

@@ -597,6 +597,120 @@ TEST(covariate_distribution, invalid_distributions_name_the_field) {
 }
 
 // ---------------------------------------------------------------------------------------------------
+// Covariate tables (real subjects)
+
+covariate_table three_subjects(covariate_draw draw) {
+  covariate_table t;
+  t.source = "subjects.csv";
+  t.draw = draw;
+  t.rows = {{"A", {55.0, 30.0, biological_sex::female, 0, false}},
+            {"B", {80.0, 50.0, biological_sex::male, 1, false}},
+            {"", {95.0, 70.0, biological_sex::female, 2, true}}};
+  return t;
+}
+
+TEST(covariate_table, in_order_gives_patient_i_row_i) {
+  const auto t = three_subjects(covariate_draw::in_order);
+  ASSERT_NO_THROW(t.validate());
+  for (std::uint64_t i = 0; i < 3; ++i) {
+    for (const double u : {0.0, 0.5, 0.99}) {  // u plays no part
+      const auto c = covariates_from_table(t, i, u);
+      EXPECT_EQ(c.weight_kg, t.rows[i].covariates.weight_kg) << i;
+      EXPECT_EQ(c.age_y, t.rows[i].covariates.age_y) << i;
+      EXPECT_EQ(c.sex, t.rows[i].covariates.sex) << i;
+      EXPECT_EQ(c.inducing_aeds, t.rows[i].covariates.inducing_aeds) << i;
+      EXPECT_EQ(c.cyp3a4_inhibitor, t.rows[i].covariates.cyp3a4_inhibitor) << i;
+    }
+  }
+  std::string name;
+  const std::string msg = thrown_message([&] { (void)covariates_from_table(t, 3, 0.5); }, &name);
+  EXPECT_EQ(name, "covariate_table.subject");
+  EXPECT_NE(msg.find("patient 4 needs row 4 of covariate table subjects.csv, which has 3 rows"), std::string::npos)
+      << msg;
+  EXPECT_NE(msg.find("draw = resample"), std::string::npos) << msg;
+}
+
+TEST(covariate_table, resample_maps_u_to_rows_at_the_boundaries) {
+  auto t = three_subjects(covariate_draw::resample);
+  // row = min(floor(u * 3), 2): [0, 1/3) -> 0, [1/3, 2/3) -> 1, [2/3, 1] -> 2.
+  const struct {
+    double u;
+    double weight;
+  } cases[] = {{0.0, 55.0},  {std::nextafter(1.0 / 3.0, 0.0), 55.0}, {0.34, 80.0}, {0.66, 80.0},
+               {0.67, 95.0}, {std::nextafter(1.0, 0.0), 95.0},       {1.0, 95.0}};
+  for (const auto& c : cases) EXPECT_EQ(covariates_from_table(t, 0, c.u).weight_kg, c.weight) << c.u;
+  // The subject number plays no part, and may exceed the rows.
+  EXPECT_EQ(covariates_from_table(t, 1000, 0.0).weight_kg, 55.0);
+  std::string name;
+  thrown_message([&] { (void)covariates_from_table(t, 0, 1.5); }, &name);
+  EXPECT_EQ(name, "covariate uniform 1");
+  thrown_message([&] { (void)covariates_from_table(t, 0, std::nan("")); }, &name);
+  EXPECT_EQ(name, "covariate uniform 1");
+}
+
+TEST(covariate_table, resample_draws_every_row_with_probability_one_over_rows) {
+  // A bootstrap: each row's frequency is Binomial(n, 1/rows)/n, SE sqrt(p (1 - p) / n); 4 SE per row (7 rows:
+  // a false alarm with probability < 7 x 6.3e-5).
+  covariate_table t;
+  t.source = "seven.csv";
+  t.draw = covariate_draw::resample;
+  for (int k = 0; k < 7; ++k) t.rows.push_back({"", {50.0 + 10.0 * k, 40.0, biological_sex::female, 0, false}});
+  std::array<int, 7> count{};
+  test_rng rng(2718);
+  for (int k = 0; k < n_draws; ++k) {
+    const double w = covariates_from_table(t, static_cast<std::uint64_t>(k), rng.uniform()).weight_kg;
+    ++count[static_cast<std::size_t>(std::lround((w - 50.0) / 10.0))];
+  }
+  const double n = n_draws, p = 1.0 / 7.0, se = std::sqrt(p * (1.0 - p) / n);
+  for (std::size_t r = 0; r < count.size(); ++r) {
+    EXPECT_LT(std::abs(count[r] / n - p), 4.0 * se) << "row " << r + 1 << ": " << count[r] / n << " vs " << p;
+    std::printf("[ measured ] row %zu frequency %.5f (expected %.5f, %.1f SE)\n", r + 1, count[r] / n, p,
+                (count[r] / n - p) / se);
+  }
+}
+
+TEST(covariate_table, validation_names_the_source_and_the_row) {
+  std::string name;
+  covariate_table empty;
+  empty.source = "none.csv";
+  std::string msg = thrown_message([&] { empty.validate(); }, &name);
+  EXPECT_EQ(name, "covariate_table.rows");
+  EXPECT_NE(msg.find("covariate table none.csv has no rows"), std::string::npos) << msg;
+  msg = thrown_message([&] { (void)covariates_from_table(empty, 0, 0.5); }, &name);
+  EXPECT_EQ(name, "covariate_table.rows");
+
+  auto t = three_subjects(covariate_draw::in_order);
+  t.rows[1].covariates.weight_kg = 0.5;
+  msg = thrown_message([&] { t.validate(); }, &name);
+  EXPECT_EQ(name, "covariate_table.row 2.covariates.weight_kg");
+  EXPECT_NE(msg.find("covariate table subjects.csv, row 2 of 3 (id B): covariates.weight_kg = 0.5 kg"),
+            std::string::npos)
+      << msg;
+  // The row a patient takes is checked too (the others are validate()'s job).
+  thrown_message([&] { (void)covariates_from_table(t, 1, 0.0); }, &name);
+  EXPECT_EQ(name, "covariate_table.row 2.covariates.weight_kg");
+  EXPECT_NO_THROW((void)covariates_from_table(t, 0, 0.0));
+
+  t = three_subjects(covariate_draw::in_order);
+  t.rows[2].covariates.age_y = 130.0;
+  msg = thrown_message([&] { t.validate(); }, &name);
+  EXPECT_EQ(name, "covariate_table.row 3.covariates.age_y");
+  EXPECT_EQ(msg.find("(id"), std::string::npos) << "row 3 has no id: " << msg;
+}
+
+TEST(covariate_table, draw_names_round_trip) {
+  for (const auto d : {covariate_draw::in_order, covariate_draw::resample}) {
+    EXPECT_EQ(parse_covariate_draw(to_string(d)), d);
+  }
+  try {
+    (void)parse_covariate_draw("bootstrap");
+    ADD_FAILURE() << "no error thrown";
+  } catch (const benzosim::error& e) {
+    EXPECT_NE(std::string{e.what()}.find("in_order, resample"), std::string::npos) << e.what();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
 // Replicates
 
 TEST(replicate_perturbation, moments_match_the_relative_standard_errors) {
