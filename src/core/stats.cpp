@@ -503,6 +503,55 @@ std::int64_t log_linear_mapping::index(double magnitude) const noexcept {
   return normal_index(std::bit_cast<std::int64_t>(magnitude * 0x1p64), scale_) - 64 * k_;
 }
 
+namespace {
+
+/// The loop of index_run, compiled twice from one body: for any x86-64 (SSE2 has no int64 <-> double
+/// conversion, so it stays scalar) and for AVX-512 DQ/VL, which convert in vector registers, chosen at run time
+/// when the CPU has them. Both round the conversion and the product the same way (IEEE round to nearest), so
+/// they give the same indices (the tests run whichever the machine has; index_run_matches_index checks both
+/// against the one-value index where AVX-512 is present).
+struct index_loop_result {
+  std::int64_t lo, hi, any_bits;
+};
+
+template <int /*isa*/>
+[[gnu::always_inline]] inline index_loop_result index_loop_body(const double* x, std::size_t n, double scale,
+                                                                std::int64_t* out) noexcept {
+  constexpr auto magnitude_mask = std::numeric_limits<std::int64_t>::max();
+  std::int64_t lo = std::numeric_limits<std::int64_t>::max();
+  std::int64_t hi = std::numeric_limits<std::int64_t>::min();
+  std::int64_t any_bits = 0;
+  for (std::size_t j = 0; j < n; ++j) {
+    const auto bits = std::bit_cast<std::int64_t>(x[j]);
+    lo = std::min(lo, bits);
+    hi = std::max(hi, bits);
+    any_bits |= bits;
+    out[j] = normal_index(bits & magnitude_mask, scale);
+  }
+  return {lo, hi, any_bits};
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+[[gnu::target("avx512f,avx512dq,avx512vl")]] index_loop_result index_loop_avx512(const double* x, std::size_t n,
+                                                                                 double scale,
+                                                                                 std::int64_t* out) noexcept {
+  return index_loop_body<1>(x, n, scale, out);
+}
+bool has_avx512dq() noexcept {
+  static const bool yes = __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl");
+  return yes;
+}
+#endif
+
+index_loop_result index_loop(const double* x, std::size_t n, double scale, std::int64_t* out) noexcept {
+#if defined(__x86_64__) && defined(__GNUC__)
+  if (has_avx512dq()) return index_loop_avx512(x, n, scale, out);
+#endif
+  return index_loop_body<0>(x, n, scale, out);
+}
+
+}  // namespace
+
 log_linear_mapping::run_summary log_linear_mapping::index_run(const double* x, std::size_t n,
                                                               std::int64_t* out) const noexcept {
   // Branch-free. Read as signed integers, the bit patterns of the positive normal doubles are the interval
@@ -513,17 +562,10 @@ log_linear_mapping::run_summary log_linear_mapping::index_run(const double* x, s
   // from masks and the 2^52 trick, was slower than this scalar loop.)
   constexpr auto magnitude_mask = std::numeric_limits<std::int64_t>::max();  // all but the sign bit
   constexpr auto sign_bit = std::numeric_limits<std::int64_t>::min();
-  std::int64_t lo = std::numeric_limits<std::int64_t>::max();
-  std::int64_t hi = std::numeric_limits<std::int64_t>::min();
-  std::int64_t any_bits = 0;
-  const double scale = scale_;
-  for (std::size_t j = 0; j < n; ++j) {
-    const auto bits = std::bit_cast<std::int64_t>(x[j]);
-    lo = std::min(lo, bits);
-    hi = std::max(hi, bits);
-    any_bits |= bits;
-    out[j] = normal_index(bits & magnitude_mask, scale);
-  }
+  const index_loop_result r = index_loop(x, n, scale_, out);
+  const std::int64_t lo = r.lo;
+  const std::int64_t hi = r.hi;
+  const std::int64_t any_bits = r.any_bits;
   const bool positive = lo >= min_normal_bits && hi <= max_finite_bits;
   const bool negative = lo >= (sign_bit | min_normal_bits) && hi <= (sign_bit | max_finite_bits);
   const std::int64_t lo_magnitude = lo & magnitude_mask;
