@@ -43,6 +43,18 @@ void run_and_report(const clinical::scenario& s, const std::filesystem::path& ou
   } else {
     fmt::print("  withdrawal  none predicted\n");
   }
+  for (const auto& d : m.domains) {  // per effect domain: its own tolerance and its own withdrawal
+    if (d.peak_withdrawal > 0.0) {
+      fmt::print("  domain      {}: peak net effect {:.3f}; withdrawal peak {:.3f} at day {:.1f}\n", d.name, d.peak_net,
+                 d.peak_withdrawal, d.peak_withdrawal_time_h / 24.0);
+    } else {
+      fmt::print("  domain      {}: peak net effect {:.3f}; no withdrawal\n", d.name, d.peak_net);
+    }
+  }
+  if (s.alcohol) {
+    fmt::print("  alcohol     peak BAC {:.3f} g/100 mL; {:.1f} h above 0.08; {:.1f} h together with the drug\n",
+               m.peak_bac_g_per_100ml, m.hours_bac_above_0_08, m.hours_alcohol_with_drug);
+  }
   if (s.circuit.enabled) {
     fmt::print(
         "  seizures    seizure-like fraction of time: {:.2f} untreated, {:.2f} on treatment, {:.2f} peak after "

@@ -19,7 +19,7 @@ int main() {
                                             .tlag_h = 0.369,
                                             .fu = 0.15};
   const pd::pd_params receptors{
-      .binding = {3.75}, .modulation = {0.23, 0.45}, .adaptation = {{"fast", 21.5, 0.15}, {"slow", 120.0, 0.35}}};
+      .binding = {3.75}, .modulation = {0.23, 0.677}, .adaptation = {{"fast", 21.5, 0.15}, {"slow", 120.0, 0.35}}};
 
   const auto regimen = pk::regimen::repeated(0.5, 0.0, 12.0, 14);  // 0.5 mg every 12 h, 7 days
   const auto times = time_grid(0.0, 24.0 * 10, 0.25);

@@ -37,12 +37,14 @@ const std::array<const char*, 4> metric_names{"cmax_ngml", "cmin_ngml", "auc_ngm
 
 /// The timeline columns that are summarised, in order (time_h is the grid itself).
 std::vector<const std::vector<double>*> columns(const timeline& t) {
-  return {&t.conc_ngml,  &t.free_ngml,        &t.occupancy,           &t.net_modulation, &t.tolerance,
-          &t.withdrawal, &t.seizure_activity, &t.dsst_impairment_pct, &t.drowsiness_prob};
+  return {&t.conc_ngml,          &t.free_ngml,        &t.occupancy,           &t.net_modulation,  &t.tolerance,
+          &t.withdrawal,         &t.seizure_activity, &t.dsst_impairment_pct, &t.drowsiness_prob, &t.net_sedative,
+          &t.net_anticonvulsant, &t.net_anxiolytic,   &t.net_amnesic};
 }
-const std::vector<std::string> column_names{"conc_ngml",        "free_ngml",           "occupancy",
-                                            "net_modulation",   "tolerance",           "withdrawal",
-                                            "seizure_activity", "dsst_impairment_pct", "drowsiness_prob"};
+const std::vector<std::string> column_names{
+    "conc_ngml",          "free_ngml",        "occupancy",           "net_modulation",  "tolerance",
+    "withdrawal",         "seizure_activity", "dsst_impairment_pct", "drowsiness_prob", "net_sedative",
+    "net_anticonvulsant", "net_anxiolytic",   "net_amnesic"};
 
 /// What a chunk of patients produces: floating-point moments (merged in chunk order), and in exact mode the
 /// raw values (concatenated in chunk order); rows for the sink.

@@ -80,6 +80,35 @@ void scenario::validate() const {
     circuit.model.validate();
     require_in_range("circuit.seeds", circuit.map.seeds, "", 1.0, 64.0);
   }
+  person.prior_benzodiazepine.validate();
+  for (const char* domain : {"sedative", "anticonvulsant", "anxiolytic", "amnesic"}) (void)drug.pd.domain_index(domain);
+  if (alcohol) {
+    if (!person.sex) {
+      throw invalid_parameter(
+          "patient.sex", 0.0,
+          "patient.sex is missing; alcohol needs it (Widmark's distribution factor differs by sex)");
+    }
+    (void)alcohol->pk_for(person);
+    pd::validate_drinks(alcohol->drinks);
+    if (alcohol->drinks.empty())
+      throw invalid_parameter("alcohol.drinks", 0.0, "alcohol: at least one drink is required");
+    for (std::size_t i = 0; i < alcohol->drinks.size(); ++i) {
+      require_in_range("alcohol.drinks[" + std::to_string(i + 1) + "].time_h", alcohol->drinks[i].t_h, "h", 0.0,
+                       duration_h);
+    }
+    alcohol->gabaa.validate();
+    alcohol->combine.validate();
+  }
+}
+
+pd::ethanol_pk_params alcohol_settings::pk_for(const patient& p) const {
+  pd::ethanol_pk_params e(p.weight_kg, p.sex.value_or(pk::biological_sex::female));
+  e.r_override = widmark_r;
+  e.ka_per_h = ka_per_h;
+  e.beta_g_per_l_per_h = beta_g_per_l_per_h;
+  e.bioavailability = bioavailability;
+  e.validate();
+  return e;
 }
 
 double treatment_days(const pk::regimen& r) {
@@ -130,6 +159,7 @@ struct fine_run {
   pk::concentration_profile conc;
   pd::pd_profile pdp;
   std::vector<double> seizure, dsst, drowsy;
+  std::vector<double> bac_g_per_l, ethanol, combined;  // with alcohol only
 };
 
 fine_run compute(const scenario& s, const circuit::excitability_map* map, const pk::two_compartment_oral& pk_params) {
@@ -139,18 +169,43 @@ fine_run compute(const scenario& s, const circuit::excitability_map* map, const 
   const double fine_step = s.output_step_h / static_cast<double>(f.sub);
   f.t = time_grid(0.0, s.duration_h, fine_step);
   f.conc = pk::simulate(pk_params, s.regimen, f.t);
-  f.pdp = pd::simulate(s.drug.pd, f.conc);
+  // A patient who took a benzodiazepine before starts partly adapted (cross-tolerance).
+  const bool prior = s.person.prior_benzodiazepine.diazepam_mg_per_day > 0.0;
+  f.pdp = pd::simulate(
+      s.drug.pd, f.conc,
+      prior ? pd::cross_tolerance(s.drug.pd, pk_params, s.person.prior_benzodiazepine) : pd::initial_adaptation{});
   const std::size_t n = f.t.size();
+  // What the synapses see: the seizure circuit reads the anticonvulsant domain's net effect (its own, slower
+  // tolerance), drowsiness the global net modulation it is calibrated on (docs/models.md); with alcohol, each
+  // plus ethanol's modulation (additive on the modulation scale, capped: docs/alcohol.md).
+  const std::vector<double>& anticonvulsant = f.pdp.domain("anticonvulsant").net;
+  const std::vector<double>* sedating = &f.pdp.net_modulation;
+  const std::vector<double>* seizure_input = &anticonvulsant;
+  std::vector<double> anticonvulsant_with_ethanol;
+  if (s.alcohol) {
+    const pd::bac_profile bac = pd::simulate_bac(s.alcohol->pk_for(s.person), s.alcohol->drinks, f.t);
+    f.bac_g_per_l = bac.bac_g_per_l;
+    f.ethanol.resize(n);
+    f.combined.resize(n);
+    anticonvulsant_with_ethanol.resize(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      f.ethanol[i] = pd::ethanol_modulation(f.bac_g_per_l[i], s.alcohol->gabaa);
+      f.combined[i] = pd::combine_modulation(f.pdp.net_modulation[i], f.ethanol[i], s.alcohol->combine).net;
+      anticonvulsant_with_ethanol[i] = pd::combine_modulation(anticonvulsant[i], f.ethanol[i], s.alcohol->combine).net;
+    }
+    sedating = &f.combined;
+    seizure_input = &anticonvulsant_with_ethanol;
+  }
   f.seizure.assign(n, 0.0);
   if (map != nullptr) {
-    for (std::size_t i = 0; i < n; ++i) f.seizure[i] = map->seizure_fraction(f.pdp.net_modulation[i]);
+    for (std::size_t i = 0; i < n; ++i) f.seizure[i] = map->seizure_fraction((*seizure_input)[i]);
   }
   const auto& fast = f.pdp.adaptation[state_index(s.drug.pd, s.drug.dsst.adaptation_state)];
   f.dsst.resize(n);
   f.drowsy.resize(n);
   for (std::size_t i = 0; i < n; ++i) {
     f.dsst[i] = dsst_impairment_pct(s.drug.dsst, f.conc.c_ngml[i], fast[i]);
-    f.drowsy[i] = drowsiness_probability(s.drug.drowsiness, f.pdp.net_modulation[i]);
+    f.drowsy[i] = drowsiness_probability(s.drug.drowsiness, (*sedating)[i]);
   }
   return f;
 }
@@ -169,9 +224,20 @@ timeline to_timeline(const fine_run& f) {
     ts.seizure_activity.push_back(f.seizure[i]);
     ts.dsst_impairment_pct.push_back(f.dsst[i]);
     ts.drowsiness_prob.push_back(f.drowsy[i]);
+    ts.net_sedative.push_back(f.pdp.domain("sedative").net[i]);
+    ts.net_anticonvulsant.push_back(f.pdp.domain("anticonvulsant").net[i]);
+    ts.net_anxiolytic.push_back(f.pdp.domain("anxiolytic").net[i]);
+    ts.net_amnesic.push_back(f.pdp.domain("amnesic").net[i]);
+    if (!f.bac_g_per_l.empty()) {
+      ts.bac_g_per_100ml.push_back(pd::bac_percent(f.bac_g_per_l[i]));
+      ts.ethanol_modulation.push_back(f.ethanol[i]);
+      ts.combined_modulation.push_back(f.combined[i]);
+    }
   }
-  for (const auto* col : {&ts.time_h, &ts.conc_ngml, &ts.free_ngml, &ts.occupancy, &ts.net_modulation, &ts.tolerance,
-                          &ts.withdrawal, &ts.seizure_activity, &ts.dsst_impairment_pct, &ts.drowsiness_prob}) {
+  for (const auto* col :
+       {&ts.time_h, &ts.conc_ngml, &ts.free_ngml, &ts.occupancy, &ts.net_modulation, &ts.tolerance, &ts.withdrawal,
+        &ts.seizure_activity, &ts.dsst_impairment_pct, &ts.drowsiness_prob, &ts.net_sedative, &ts.net_anticonvulsant,
+        &ts.net_anxiolytic, &ts.net_amnesic, &ts.bac_g_per_100ml, &ts.ethanol_modulation, &ts.combined_modulation}) {
     check_finite(*col, "timeline value");
   }
   return ts;
@@ -271,6 +337,23 @@ results simulate(const scenario& s) {
   }
   sm.seizure_activity_on_treatment = on_n > 0 ? on_sum / static_cast<double>(on_n) : 0.0;
   sm.css_trough_ngml = std::max(trough, 0.0);
+  for (const pd::domain_profile& d : pdp.domains) {
+    summary::domain_summary ds{d.name, *std::max_element(d.net.begin(), d.net.end()), 0.0, 0.0};
+    const auto iwd =
+        static_cast<std::size_t>(std::max_element(d.withdrawal.begin(), d.withdrawal.end()) - d.withdrawal.begin());
+    ds.peak_withdrawal = d.withdrawal[iwd];
+    ds.peak_withdrawal_time_h = ds.peak_withdrawal > 0.0 ? t_fine[iwd] : 0.0;
+    sm.domains.push_back(std::move(ds));
+  }
+  sm.peak_bac_g_per_100ml = 0.0;
+  sm.hours_bac_above_0_08 = 0.0;
+  sm.hours_alcohol_with_drug = 0.0;
+  for (std::size_t i = 0; i < f.bac_g_per_l.size(); ++i) {
+    const double bac_pct = pd::bac_percent(f.bac_g_per_l[i]);
+    sm.peak_bac_g_per_100ml = std::max(sm.peak_bac_g_per_100ml, bac_pct);
+    if (bac_pct > 0.08) sm.hours_bac_above_0_08 += fine_step;
+    if (bac_pct > 0.0 && conc.c_ngml[i] > 1.0) sm.hours_alcohol_with_drug += fine_step;
+  }
 
   r.warnings = check_rules(s);
   if (sm.peak_withdrawal > s.drug.withdrawal_notable && sm.peak_withdrawal_time_h > last_h) {
@@ -281,6 +364,14 @@ results simulate(const scenario& s) {
                   "or status epilepticus).",
                   (sm.peak_withdrawal_time_h - last_h) / 24.0, sm.withdrawal_days);
     r.warnings.push_back({"withdrawal_after_stop", buf});
+  }
+  if (sm.hours_alcohol_with_drug > 0.0) {
+    char buf[320];
+    std::snprintf(buf, sizeof buf,
+                  "Alcohol is in the blood for %.1f h while clonazepam is present (peak %.3f g/100 mL); the label "
+                  "says to avoid alcohol: it adds to the sedation and impairment (mostly additive in studies).",
+                  sm.hours_alcohol_with_drug, sm.peak_bac_g_per_100ml);
+    r.warnings.push_back({"alcohol_with_benzodiazepine", buf});
   }
 
   return r;

@@ -2,6 +2,8 @@
 // Drug files: every number is an inline table { value, unit, status, source }, checked against the unit the
 // model expects. Reference: docs/file-formats.md#drug-file.
 #include <algorithm>
+#include <cmath>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -56,6 +58,56 @@ std::string non_empty_string(const table_view& t, std::string_view key) {
   return s;
 }
 
+/// An optional documented parameter: absent means "not given".
+std::optional<double> optional_param(const table_view& t, std::string_view key, std::string_view unit, const range& r) {
+  if (t.find(key) == nullptr) return std::nullopt;
+  return param(t, key, unit, r);
+}
+
+/// The adaptation states of `key` (an array of tables): unique names, weights adding up to <= 1.
+std::vector<pd::adaptation_state_params> adaptation_states(const table_view& parent, std::string_view key) {
+  std::vector<pd::adaptation_state_params> out;
+  double weight_sum = 0.0;
+  for (const table_view& s : parent.table_array(key, {"name", "half_life", "weight"})) {
+    pd::adaptation_state_params a;
+    a.name = non_empty_string(s, "name");
+    for (const auto& earlier : out) {
+      if (earlier.name == a.name) s.fail_at("name", s.key_path("name") + " = \"" + a.name + "\" is used twice.");
+    }
+    a.half_life_h = param(s, "half_life", "h", detail::positive());
+    a.weight = param(s, "weight", "1", detail::closed(0.0, 1.0));
+    weight_sum += a.weight;
+    if (weight_sum > 1.0) {
+      s.fail_at("weight", "The " + parent.key_path(key) + " weights add up to " + detail::show(weight_sum) + " at " +
+                              s.key_path("weight") + "; their sum must be <= 1.");
+    }
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
+/// One effect domain: its subtype shares (adding up to 1) and its adaptation states; `adaptation = []`
+/// states that the domain has no tolerance.
+pd::domain_params effect_domain(const table_view& domains, std::string_view name) {
+  const table_view t = domains.subtable(name, {"drive_a1", "drive_a2", "drive_a3", "drive_a5", "adaptation"});
+  pd::domain_params d;
+  d.name = std::string{name};
+  d.drive_weights.a1 = param(t, "drive_a1", "1", detail::closed(0.0, 1.0));
+  d.drive_weights.a2 = param(t, "drive_a2", "1", detail::closed(0.0, 1.0));
+  d.drive_weights.a3 = param(t, "drive_a3", "1", detail::closed(0.0, 1.0));
+  d.drive_weights.a5 = param(t, "drive_a5", "1", detail::closed(0.0, 1.0));
+  const double total = d.drive_weights.sum();
+  if (std::abs(total - 1.0) > 1e-9) {
+    detail::fail(t.file(), t.loc(),
+                 "The drive shares of " + t.path() + " (drive_a1 + drive_a2 + drive_a3 + drive_a5) add up to " +
+                     detail::show(total) + "; they must add up to 1.");
+  }
+  const toml::node& states = t.require("adaptation");
+  const toml::array* list = states.as_array();
+  if (list == nullptr || !list->empty()) d.adaptation = adaptation_states(t, "adaptation");
+  return d;
+}
+
 }  // namespace
 
 clinical::drug_model parse_drug(std::string_view toml_text, const std::string& source_name) {
@@ -80,28 +132,29 @@ clinical::drug_model parse_drug(std::string_view toml_text, const std::string& s
   d.pk.v2_l = param(pk, "v2", "L", detail::positive());
   d.pk.fu = param(pk, "fu", "1", detail::open_closed(0.0, 1.0));
 
-  const table_view pd = root.subtable("pd", {"binding", "modulation", "adaptation"});
-  const table_view binding = pd.subtable("binding", {"kd_free"});
+  const table_view pd = root.subtable("pd", {"binding", "modulation", "adaptation", "cross_tolerance", "domains"});
+  // kd_free: the whole-brain Kd and that of every subtype without its own kd_free_aX (a non-selective drug
+  // gives only kd_free).
+  const table_view binding =
+      pd.subtable("binding", {"kd_free", "kd_free_a1", "kd_free_a2", "kd_free_a3", "kd_free_a5"});
   d.pd.binding.kd_free_ngml = param(binding, "kd_free", "ng/mL", detail::positive());
-  const table_view modulation = pd.subtable("modulation", {"amplitude_max", "decay_max"});
+  d.pd.binding.kd_free_a1_ngml = optional_param(binding, "kd_free_a1", "ng/mL", detail::positive());
+  d.pd.binding.kd_free_a2_ngml = optional_param(binding, "kd_free_a2", "ng/mL", detail::positive());
+  d.pd.binding.kd_free_a3_ngml = optional_param(binding, "kd_free_a3", "ng/mL", detail::positive());
+  d.pd.binding.kd_free_a5_ngml = optional_param(binding, "kd_free_a5", "ng/mL", detail::positive());
+  const table_view modulation =
+      pd.subtable("modulation", {"amplitude_max", "decay_max", "potency_shift_max", "tonic_max"});
   d.pd.modulation.amplitude_max = param(modulation, "amplitude_max", "1", detail::closed(0.0, 5.0));
   d.pd.modulation.decay_max = param(modulation, "decay_max", "1", detail::closed(0.0, 5.0));
-  const std::vector<table_view> states = pd.table_array("adaptation", {"name", "half_life", "weight"});
-  double weight_sum = 0.0;
-  for (const table_view& s : states) {
-    pd::adaptation_state_params a;
-    a.name = non_empty_string(s, "name");
-    for (const auto& earlier : d.pd.adaptation) {
-      if (earlier.name == a.name) s.fail_at("name", s.key_path("name") + " = \"" + a.name + "\" is used twice.");
-    }
-    a.half_life_h = param(s, "half_life", "h", detail::positive());
-    a.weight = param(s, "weight", "1", detail::closed(0.0, 1.0));
-    weight_sum += a.weight;
-    if (weight_sum > 1.0) {
-      s.fail_at("weight", "The pd.adaptation weights add up to " + detail::show(weight_sum) + " at " +
-                              s.key_path("weight") + "; their sum must be <= 1.");
-    }
-    d.pd.adaptation.push_back(std::move(a));
+  d.pd.modulation.potency_shift_max = param(modulation, "potency_shift_max", "1", detail::closed(1.0, 100.0));
+  d.pd.modulation.tonic_max = param(modulation, "tonic_max", "1", detail::closed(0.0, 10.0));
+  d.pd.adaptation = adaptation_states(pd, "adaptation");
+  const table_view cross = pd.subtable("cross_tolerance", {"diazepam_equivalent"});
+  d.pd.diazepam_mg_per_mg = param(cross, "diazepam_equivalent", "mg/mg", detail::open_closed(0.0, 1e4));
+  // The four domains the outputs name (net_sedative, ...); all required.
+  const table_view domains = pd.subtable("domains", {"sedative", "anticonvulsant", "anxiolytic", "amnesic"});
+  for (const std::string_view name : {"sedative", "anticonvulsant", "anxiolytic", "amnesic"}) {
+    d.pd.domains.push_back(effect_domain(domains, name));
   }
 
   const table_view clinical = root.subtable("clinical", {"dsst", "drowsiness", "withdrawal"});

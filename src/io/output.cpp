@@ -111,17 +111,26 @@ std::string format_number(double v) {
 }
 
 std::string timeseries_csv(const clinical::timeline& t) {
-  return csv({{"time_h", &t.time_h},
-              {"conc_ngml", &t.conc_ngml},
-              {"free_ngml", &t.free_ngml},
-              {"occupancy", &t.occupancy},
-              {"net_modulation", &t.net_modulation},
-              {"tolerance", &t.tolerance},
-              {"withdrawal", &t.withdrawal},
-              {"seizure_activity", &t.seizure_activity},
-              {"dsst_impairment_pct", &t.dsst_impairment_pct},
-              {"drowsiness_prob", &t.drowsiness_prob}},
-             "io::timeseries_csv");
+  std::vector<named_column> columns{{"time_h", &t.time_h},
+                                    {"conc_ngml", &t.conc_ngml},
+                                    {"free_ngml", &t.free_ngml},
+                                    {"occupancy", &t.occupancy},
+                                    {"net_modulation", &t.net_modulation},
+                                    {"tolerance", &t.tolerance},
+                                    {"withdrawal", &t.withdrawal},
+                                    {"seizure_activity", &t.seizure_activity},
+                                    {"dsst_impairment_pct", &t.dsst_impairment_pct},
+                                    {"drowsiness_prob", &t.drowsiness_prob},
+                                    {"net_sedative", &t.net_sedative},
+                                    {"net_anticonvulsant", &t.net_anticonvulsant},
+                                    {"net_anxiolytic", &t.net_anxiolytic},
+                                    {"net_amnesic", &t.net_amnesic}};
+  if (!t.bac_g_per_100ml.empty()) {  // with alcohol only
+    columns.emplace_back("bac_g_per_100ml", &t.bac_g_per_100ml);
+    columns.emplace_back("ethanol_modulation", &t.ethanol_modulation);
+    columns.emplace_back("combined_modulation", &t.combined_modulation);
+  }
+  return csv(columns, "io::timeseries_csv");
 }
 
 std::string concentration_csv(const pk::concentration_profile& c) {
@@ -159,6 +168,33 @@ std::string summary_json(const clinical::scenario& s, const clinical::results& r
   summary["seizure_activity_on_treatment"] = number("seizure_activity_on_treatment", m.seizure_activity_on_treatment);
   summary["seizure_activity_peak_after_stop"] =
       number("seizure_activity_peak_after_stop", m.seizure_activity_peak_after_stop);
+  json domains = json::object();
+  for (const clinical::summary::domain_summary& d : m.domains) {
+    domains[d.name] = {{"peak_net", number("domains.peak_net", d.peak_net)},
+                       {"peak_withdrawal", number("domains.peak_withdrawal", d.peak_withdrawal)},
+                       {"peak_withdrawal_time_h", number("domains.peak_withdrawal_time_h", d.peak_withdrawal_time_h)}};
+  }
+  summary["domains"] = std::move(domains);
+  if (s.person.prior_benzodiazepine.diazepam_mg_per_day > 0.0) {
+    const pd::prior_exposure& e = s.person.prior_benzodiazepine;
+    j["prior_benzodiazepine"] = {
+        {"diazepam_equivalent_mg_per_day", number("prior.diazepam_mg_per_day", e.diazepam_mg_per_day)},
+        {"duration_days", number("prior.duration_days", e.duration_days)},
+        {"days_since_last_dose", number("prior.days_since_last_dose", e.days_since_last_dose)}};
+  }
+  if (s.alcohol) {  // the alcohol part of the run: what was drunk, the ethanol parameters and the results
+    summary["peak_bac_g_per_100ml"] = number("peak_bac_g_per_100ml", m.peak_bac_g_per_100ml);
+    summary["hours_bac_above_0_08"] = number("hours_bac_above_0_08", m.hours_bac_above_0_08);
+    summary["hours_alcohol_with_drug"] = number("hours_alcohol_with_drug", m.hours_alcohol_with_drug);
+    double grams = 0.0;
+    for (const pd::drink& d : s.alcohol->drinks) grams += d.ethanol_g;
+    const pd::ethanol_pk_params e = s.alcohol->pk_for(s.person);
+    j["alcohol"] = {{"drinks", s.alcohol->drinks.size()},
+                    {"ethanol_g", number("alcohol.ethanol_g", grams)},
+                    {"widmark_r_l_per_kg", number("alcohol.widmark_r", e.r())},
+                    {"beta_g_per_l_per_h", number("alcohol.beta", e.beta_g_per_l_per_h)},
+                    {"combination", s.alcohol->combine.synergy == 0.0 ? "additive" : "additive with synergy term"}};
+  }
   j["summary"] = std::move(summary);
   json warnings = json::array();
   for (const clinical::finding& f : r.warnings) warnings.push_back({{"code", f.code}, {"message", f.message}});

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include <benzosim/core/error.hpp>
+#include <benzosim/pd/alcohol.hpp>
 
 #include "embedded_data.hpp"
 #include "scenario_document.hpp"
@@ -173,6 +174,50 @@ clinical::circuit_settings read_circuit(const table_view& root) {
   return c;
 }
 
+/// [alcohol]: the drinks (each with exactly one amount form) and optional ethanol parameters (docs/alcohol.md).
+/// Every bound is checked here, so errors name the file, line and key.
+clinical::alcohol_settings read_alcohol(const table_view& t, double duration_h) {
+  clinical::alcohol_settings a;
+  a.widmark_r = t.optional_number_in("widmark_r", detail::closed(0.3, 1.0), "L/kg").value_or(0.0);
+  a.ka_per_h = t.optional_number_in("ka_per_h", detail::closed(0.05, 60.0), "1/h").value_or(a.ka_per_h);
+  a.beta_g_per_l_per_h =
+      t.optional_number_in("beta_g_per_l_per_h", detail::closed(0.05, 0.5), "g/L/h").value_or(a.beta_g_per_l_per_h);
+  a.bioavailability =
+      t.optional_number_in("bioavailability", detail::open_closed(0.0, 1.0), "").value_or(a.bioavailability);
+  a.combine.cap = t.optional_number_in("cap", detail::closed(1.0, 2.0), "").value_or(a.combine.cap);
+  a.combine.synergy = t.optional_number_in("synergy", detail::closed(0.0, 5.0), "").value_or(a.combine.synergy);
+  const std::vector<table_view> drinks =
+      t.table_array("drinks", {"time_h", "grams", "standard_drinks", "volume_ml", "abv_percent"});
+  if (drinks.empty())
+    detail::fail(t.file(), t.loc(), "The [alcohol] section needs at least one [[alcohol.drinks]] table.");
+  for (const table_view& d : drinks) {
+    const double time_h = d.number_in("time_h", detail::closed(0.0, duration_h), "h");
+    const bool grams = d.find("grams") != nullptr;
+    const bool standard = d.find("standard_drinks") != nullptr;
+    const bool beverage = d.find("volume_ml") != nullptr || d.find("abv_percent") != nullptr;
+    if (static_cast<int>(grams) + static_cast<int>(standard) + static_cast<int>(beverage) != 1) {
+      detail::fail(d.file(), d.loc(),
+                   "Each drink needs exactly one amount: " + d.path() +
+                       " must have grams, standard_drinks (x 14 g, US), or volume_ml with abv_percent.");
+    }
+    double g = 0.0;
+    if (grams) {
+      g = d.number_in("grams", detail::open_closed(0.0, 400.0), "g");
+    } else if (standard) {
+      g = pd::grams_from_standard_drinks(d.number_in("standard_drinks", detail::open_closed(0.0, 28.0), ""));
+    } else {
+      const double volume = d.number_in("volume_ml", detail::open_closed(0.0, 5000.0), "mL");
+      const double abv = d.number_in("abv_percent", detail::open_closed(0.0, 100.0), "%");
+      g = pd::grams_from_beverage(volume, abv);
+      if (g > 400.0) {
+        d.fail_at("volume_ml", d.path() + " holds " + detail::show(g) + " g of ethanol; at most 400 g per drink.");
+      }
+    }
+    a.drinks.push_back({time_h, g});
+  }
+  return a;
+}
+
 }  // namespace
 
 namespace detail {
@@ -182,7 +227,7 @@ table_view scenario_root(const toml::table& doc, const std::string& source_name)
           "",
           source_name,
           {"schema_version", "name", "description", "drug", "drug_file", "indication", "patient", "dosing",
-           "simulation", "circuit", "population"}};
+           "simulation", "circuit", "alcohol", "population"}};
 }
 
 clinical::scenario read_scenario(const toml::table& doc, const std::string& source_name,
@@ -197,15 +242,37 @@ clinical::scenario read_scenario(const toml::table& doc, const std::string& sour
   s.indication = read_indication(root);
 
   s.person.weight_kg = s.drug.reference_weight_kg;
-  if (const auto patient = root.optional_subtable("patient", {"weight_kg"})) {
+  std::optional<table_view> patient = root.optional_subtable("patient", {"weight_kg", "sex", "prior_benzodiazepine"});
+  if (patient) {
+    if (const auto prior = patient->optional_subtable(
+            "prior_benzodiazepine", {"diazepam_equivalent_mg_per_day", "duration_days", "days_since_last_dose"})) {
+      pd::prior_exposure& e = s.person.prior_benzodiazepine;
+      e.diazepam_mg_per_day = prior->number_in("diazepam_equivalent_mg_per_day", detail::closed(0.0, 200.0), "mg/day");
+      e.duration_days = prior->number_in("duration_days", detail::closed(0.0, 36500.0), "days");
+      e.days_since_last_dose =
+          prior->optional_number_in("days_since_last_dose", detail::closed(0.0, 36500.0), "days").value_or(0.0);
+    }
     s.person.weight_kg =
         patient->optional_number_in("weight_kg", detail::closed(1.0, 400.0), "kg").value_or(s.drug.reference_weight_kg);
+    if (patient->find("sex") != nullptr) {
+      s.person.sex =
+          patient->choice("sex", {"female", "male"}) == "male" ? pk::biological_sex::male : pk::biological_sex::female;
+    }
   }
   s.regimen = read_dosing(root);
   const simulation_settings sim = read_simulation(root);
   s.duration_h = sim.duration_h;
   s.output_step_h = sim.output_step_h;
   s.circuit = read_circuit(root);
+  if (const auto alcohol = root.optional_subtable(
+          "alcohol", {"drinks", "widmark_r", "ka_per_h", "beta_g_per_l_per_h", "bioavailability", "cap", "synergy"})) {
+    if (!s.person.sex) {
+      detail::fail(alcohol->file(), alcohol->loc(),
+                   "The [alcohol] section needs patient.sex (\"female\" or \"male\"): Widmark's distribution factor "
+                   "differs by sex.");
+    }
+    s.alcohol = read_alcohol(*alcohol, s.duration_h);
+  }
 
   try {
     s.validate();

@@ -135,6 +135,36 @@ TEST(cli, run_scenario_files_from_data) {
   fs::remove_all(b);
 }
 
+TEST(cli, alcohol_scenario_adds_its_columns_summary_and_warning) {
+  const auto dir = scratch("run_alcohol");
+  const auto r =
+      run("run " + std::string(BENZOSIM_SOURCE_DIR) + "/data/scenarios/alcohol_evening.toml --out " + dir.string());
+  ASSERT_EQ(r.code, 0) << r.out;
+  const std::string csv = read(dir / "timeseries.csv");
+  const std::string header = csv.substr(0, csv.find('\n'));
+  EXPECT_NE(header.find(",bac_g_per_100ml,ethanol_modulation,combined_modulation"), std::string::npos) << header;
+  const auto j = nlohmann::json::parse(read(dir / "summary.json"));
+  // 42 g of ethanol in a 60 kg woman (Widmark r 0.55): at most 42 / 33 g/L = 0.127 g/100 mL before elimination.
+  const double peak = j["summary"]["peak_bac_g_per_100ml"].get<double>();
+  EXPECT_GT(peak, 0.06);
+  EXPECT_LT(peak, 0.127);
+  EXPECT_EQ(j["alcohol"]["drinks"], 3);
+  EXPECT_NEAR(j["alcohol"]["ethanol_g"].get<double>(), 14.0 + 150.0 * 0.125 * 0.789 + 14.0, 1e-9);
+  bool warned = false;
+  for (const auto& w : j["warnings"]) warned |= w["code"] == "alcohol_with_benzodiazepine";
+  EXPECT_TRUE(warned);
+  // Without [alcohol] neither the columns nor the object appear.
+  const auto plain = scratch("run_plain");
+  ASSERT_EQ(
+      run("run " + std::string(BENZOSIM_SOURCE_DIR) + "/data/scenarios/panic_titration.toml --out " + plain.string())
+          .code,
+      0);
+  EXPECT_EQ(read(plain / "timeseries.csv").find("bac_g_per_100ml"), std::string::npos);
+  EXPECT_FALSE(nlohmann::json::parse(read(plain / "summary.json")).contains("alcohol"));
+  fs::remove_all(dir);
+  fs::remove_all(plain);
+}
+
 TEST(cli, pk_single_2mg_dose_falls_in_published_ranges) {
   const auto r = run("pk --drug clonazepam --dose-mg 2 --until-h 240 --step-h 0.05");
   ASSERT_EQ(r.code, 0) << r.out;

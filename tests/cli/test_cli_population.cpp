@@ -100,9 +100,10 @@ std::vector<std::string> entries(const fs::path& dir) {
   return out;
 }
 
-const std::vector<std::string> series{"conc_ngml",        "free_ngml",           "occupancy",
-                                      "net_modulation",   "tolerance",           "withdrawal",
-                                      "seizure_activity", "dsst_impairment_pct", "drowsiness_prob"};
+const std::vector<std::string> series{"conc_ngml",       "free_ngml",    "occupancy",          "net_modulation",
+                                      "tolerance",       "withdrawal",   "seizure_activity",   "dsst_impairment_pct",
+                                      "drowsiness_prob", "net_sedative", "net_anticonvulsant", "net_anxiolytic",
+                                      "net_amnesic"};
 const std::vector<std::string> statistics{"mean", "sd", "p05", "p25", "p50", "p75", "p95"};
 
 std::vector<std::string> summary_header(const std::vector<std::string>& names) {

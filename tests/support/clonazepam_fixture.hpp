@@ -5,6 +5,8 @@
 
 #include <benzosim/clinical/scenario.hpp>
 
+#include "clonazepam_pd_fixture.hpp"
+
 namespace benzosim::test {
 
 inline clinical::drug_model clonazepam_drug() {
@@ -12,8 +14,8 @@ inline clinical::drug_model clonazepam_drug() {
   d.name = "clonazepam";
   d.reference_weight_kg = 70.0;
   d.allometric_exponent_cl = 0.75;
-  d.pk = {2.21, 3.105, 117.0, 13.5, 54.0, 0.9, 0.369, 0.15};
-  d.pd = {{3.75}, {0.23, 0.45}, {{"fast", 21.5, 0.15}, {"slow", 120.0, 0.35}}};
+  d.pk = clonazepam_pk();
+  d.pd = clonazepam_pd();
   d.dsst = {74.0, 9.33, 3.57, 15.4, "fast"};
   d.drowsiness = {0.05, 0.90, 0.30, 2.0};
   d.label = {20.0, 4.0, 14.0};

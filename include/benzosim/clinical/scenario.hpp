@@ -5,10 +5,13 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <benzosim/circuit/wendling.hpp>
+#include <benzosim/pd/alcohol.hpp>
+#include <benzosim/pd/domains.hpp>
 #include <benzosim/pd/gabaa.hpp>
 #include <benzosim/pk/two_compartment.hpp>
 
@@ -58,7 +61,25 @@ struct drug_model {
 enum class indication { seizure_disorder, panic_disorder, unspecified };
 
 struct patient {
-  double weight_kg;  ///< [kg]
+  double weight_kg;                       ///< [kg]
+  std::optional<pk::biological_sex> sex;  ///< needed for alcohol (Widmark's r); unused otherwise
+  /// Benzodiazepine taken before t = 0 (diazepam equivalents): the adaptation states start partly adapted
+  /// (cross-tolerance, pd::cross_tolerance). Default: drug-naive.
+  pd::prior_exposure prior_benzodiazepine;
+};
+
+/// Alcohol taken during the scenario (docs/alcohol.md): the drinks, the person's ethanol pharmacokinetics
+/// (weight and sex come from the patient), ethanol's own GABA-A modulation and how it adds to the drug's.
+struct alcohol_settings {
+  std::vector<pd::drink> drinks;     ///< on the scenario clock [h]
+  double widmark_r = 0.0;            ///< [L/kg]; 0 = by sex (Widmark)
+  double ka_per_h = 5.0;             ///< [1/h] absorption
+  double beta_g_per_l_per_h = 0.15;  ///< [g/L/h] zero-order elimination
+  double bioavailability = 1.0;      ///< [0..1]
+  pd::ethanol_gabaa_params gabaa;
+  pd::combination_params combine;
+  /// The pd parameters for this patient (validated).
+  [[nodiscard]] pd::ethanol_pk_params pk_for(const patient& p) const;
 };
 
 struct circuit_settings {
@@ -77,6 +98,7 @@ struct scenario {
   double duration_h;     ///< simulated time [h]
   double output_step_h;  ///< output grid step [h]
   circuit_settings circuit;
+  std::optional<alcohol_settings> alcohol;  ///< drinks during the scenario (needs person.sex)
 
   /// Throws invalid_parameter naming the first bad field; a scenario that fails never runs.
   void validate() const;
@@ -92,6 +114,11 @@ struct finding {
 struct timeline {
   std::vector<double> time_h, conc_ngml, free_ngml, occupancy, net_modulation, tolerance, withdrawal, seizure_activity,
       dsst_impairment_pct, drowsiness_prob;
+  /// Net effect per domain: the domain's drive minus its own adaptation (negative in withdrawal) [-1..1].
+  std::vector<double> net_sedative, net_anticonvulsant, net_anxiolytic, net_amnesic;
+  /// With alcohol only (empty otherwise): blood alcohol [g/100 mL], ethanol's own modulation and the drug's net
+  /// modulation plus ethanol's (capped; what the seizure circuit and drowsiness then read) [-].
+  std::vector<double> bac_g_per_100ml, ethanol_modulation, combined_modulation;
 };
 
 struct summary {
@@ -106,6 +133,18 @@ struct summary {
   double seizure_activity_baseline;         ///< seizure-like fraction without drug [0..1]
   double seizure_activity_on_treatment;     ///< mean over the treatment period [0..1]
   double seizure_activity_peak_after_stop;  ///< max after the last dose [0..1]
+  /// Per effect domain (pd_params::domains order): the extreme net effects and the withdrawal peak.
+  struct domain_summary {
+    std::string name;
+    double peak_net;                ///< highest net effect [-]
+    double peak_withdrawal;         ///< highest withdrawal drive max(0, -net) [-]
+    double peak_withdrawal_time_h;  ///< its time (0 if never in withdrawal) [h]
+  };
+  std::vector<domain_summary> domains;
+  // With alcohol only (0 otherwise):
+  double peak_bac_g_per_100ml;     ///< [g/100 mL]
+  double hours_bac_above_0_08;     ///< time with BAC above 0.08 g/100 mL (a common legal driving limit) [h]
+  double hours_alcohol_with_drug;  ///< time with BAC > 0 while the drug is above 1 ng/mL [h]
 };
 
 struct results {

@@ -23,7 +23,7 @@ clinical::scenario week_of_bid() {
   clinical::scenario s;
   s.name = "pop";
   s.drug = clonazepam();
-  s.person = {70.0};
+  s.person.weight_kg = 70.0;
   s.regimen = pk::regimen::repeated(0.5, 0.0, 12.0, 14);
   s.duration_h = 24.0 * 8;
   s.output_step_h = 2.0;

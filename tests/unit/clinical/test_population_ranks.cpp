@@ -26,7 +26,7 @@ clinical::scenario week_of_bid() {
   clinical::scenario s;
   s.name = "pop";
   s.drug = test::clonazepam_drug();
-  s.person = {70.0};
+  s.person.weight_kg = 70.0;
   s.regimen = pk::regimen::repeated(0.5, 0.0, 12.0, 6);
   s.duration_h = 24.0 * 4;
   s.output_step_h = 4.0;

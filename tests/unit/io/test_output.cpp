@@ -109,6 +109,10 @@ benzosim::clinical::timeline two_row_timeline() {
   t.seizure_activity = {0.3, 0.05};
   t.dsst_impairment_pct = {0.0, 41.5};
   t.drowsiness_prob = {0.05, 0.5};
+  t.net_sedative = {0.0, -0.125};
+  t.net_anticonvulsant = {0.0, 0.2};
+  t.net_anxiolytic = {0.0, 0.3};
+  t.net_amnesic = {0.0, 0.34};
   return t;
 }
 
@@ -119,11 +123,12 @@ TEST(timeseries_csv, header_and_rows_round_trip) {
   ASSERT_EQ(lines.size(), 3u);
   EXPECT_EQ(lines[0],
             "time_h,conc_ngml,free_ngml,occupancy,net_modulation,tolerance,withdrawal,seizure_activity,"
-            "dsst_impairment_pct,drowsiness_prob");
-  EXPECT_EQ(lines[1], "0,0,0,0,0,0,0,0.3,0,0.05");
+            "dsst_impairment_pct,drowsiness_prob,net_sedative,net_anticonvulsant,net_anxiolytic,net_amnesic");
+  EXPECT_EQ(lines[1], "0,0,0,0,0,0,0,0.3,0,0.05,0,0,0,0");
   const auto cells = split(lines[2], ',');
-  ASSERT_EQ(cells.size(), 10u);
-  const std::vector<double> expected = {1.5, 12.93456789012, 1.94, 0.34, -0.25, 0.01, 0.25, 0.05, 41.5, 0.5};
+  ASSERT_EQ(cells.size(), 14u);
+  const std::vector<double> expected = {1.5,  12.93456789012, 1.94, 0.34,   -0.25, 0.01, 0.25,
+                                        0.05, 41.5,           0.5,  -0.125, 0.2,   0.3,  0.34};
   for (std::size_t i = 0; i < cells.size(); ++i) EXPECT_NEAR(std::stod(cells[i]), expected[i], 1e-9 * 13) << i;
   EXPECT_EQ(cells[1], "12.93456789");
   EXPECT_EQ(csv.back(), '\n');
@@ -170,6 +175,7 @@ benzosim::clinical::results some_results() {
   m.seizure_activity_baseline = 0.3;
   m.seizure_activity_on_treatment = 0.02;
   m.seizure_activity_peak_after_stop = 0.45;
+  m.domains = {{"sedative", 0.4, 0.12, 760.0}, {"amnesic", 0.5, 0.0, 0.0}};
   r.warnings = {{"duration_beyond_short_term", "Treatment lasts 28 days."}};
   r.uncertain = {"occupancy: class proxy"};
   return r;
@@ -199,8 +205,13 @@ TEST(summary_json, has_every_documented_field) {
                                          "withdrawal_days",
                                          "seizure_activity_baseline",
                                          "seizure_activity_on_treatment",
-                                         "seizure_activity_peak_after_stop"};
+                                         "seizure_activity_peak_after_stop",
+                                         "domains"};
   EXPECT_EQ(m.size(), keys.size());
+  EXPECT_DOUBLE_EQ(m.at("domains").at("sedative").at("peak_withdrawal").get<double>(), 0.12);
+  EXPECT_DOUBLE_EQ(m.at("domains").at("sedative").at("peak_withdrawal_time_h").get<double>(), 760.0);
+  EXPECT_DOUBLE_EQ(m.at("domains").at("amnesic").at("peak_net").get<double>(), 0.5);
+  EXPECT_FALSE(j.contains("alcohol"));  // the demo has no [alcohol]
   for (const auto& k : keys) EXPECT_TRUE(m.contains(k)) << k;
   EXPECT_DOUBLE_EQ(m.at("total_dose_mg").get<double>(), 42.0);
   EXPECT_DOUBLE_EQ(m.at("cmax_ngml").get<double>(), 18.12345679);  // 10 significant digits

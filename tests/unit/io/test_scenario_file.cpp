@@ -288,6 +288,29 @@ std::vector<bad_case> bad_cases() {
       "name = ", {"not valid TOML", "utf-8"});
   add("empty_file", "", "", {"file is empty"});
 
+  // [alcohol]: each drink has exactly one amount form, within the simulated time; the patient's sex is needed.
+  const std::string alcohol = "sex = \"female\"\n\n[alcohol]\n[[alcohol.drinks]]\ntime_h = 20.0\ngrams = 14.0\n";
+  add("alcohol_without_sex", base_scenario + "[alcohol]\n[[alcohol.drinks]]\ntime_h = 20.0\ngrams = 14.0\n",
+      "[alcohol]", {"The [alcohol] section needs patient.sex"});
+  add("bad_sex", with("weight_kg = 80.0", "weight_kg = 80.0\nsex = \"x\""), "sex = \"x\"",
+      {"patient.sex = \"x\"", "'female', 'male'"});
+  add("drink_with_two_amounts",
+      with("weight_kg = 80.0",
+           "weight_kg = 80.0\n" + replace_once(alcohol, "grams = 14.0", "grams = 14.0\nstandard_drinks = 1")),
+      "[[alcohol.drinks]]", {"alcohol.drinks[1] must have grams"});
+  add("drink_after_the_end",
+      with("weight_kg = 80.0", "weight_kg = 80.0\n" + replace_once(alcohol, "time_h = 20.0", "time_h = 100.0")),
+      "time_h = 100.0", {"alcohol.drinks[1].time_h = 100 h", "<= 72"});
+  add("drink_too_large",
+      with("weight_kg = 80.0", "weight_kg = 80.0\n" + replace_once(alcohol, "grams = 14.0", "grams = 500")),
+      "grams = 500", {"alcohol.drinks[1].grams = 500 g", "<= 400"});
+  add("alcohol_unknown_key",
+      with("weight_kg = 80.0", "weight_kg = 80.0\n" + replace_once(alcohol, "[alcohol]", "[alcohol]\nbeer = 1")),
+      "beer = 1", {"Unknown key 'beer'"});
+  add("alcohol_without_drinks",
+      with("weight_kg = 80.0", "weight_kg = 80.0\nsex = \"male\"\n\n[alcohol]\nka_per_h = 4.0\n"), "[alcohol]",
+      {"Missing required key 'alcohol.drinks'"});
+
   // Errors inside a drug file name the drug file and its line.
   const std::string bad_unit =
       replace_once(clonazepam_file(), R"(ka = { value = 2.21, unit = "1/h")", R"(ka = { value = 2.21, unit = "1/min")");
@@ -361,6 +384,52 @@ TEST_P(scenario_file_bad, throws_scenario_error_at_the_right_place) {
 
 INSTANTIATE_TEST_SUITE_P(cases, scenario_file_bad, ::testing::ValuesIn(bad_cases()),
                          [](const ::testing::TestParamInfo<bad_case>& param_info) { return param_info.param.name; });
+
+TEST(scenario_file, alcohol_drinks_in_three_forms) {
+  // The [alcohol] section goes after [circuit] in the base scenario; the patient's sex is added to [patient].
+  const std::string text = replace_once(base_scenario, "weight_kg = 80.0", "weight_kg = 80.0\nsex = \"Male\"") +
+                           "[alcohol]\nbeta_g_per_l_per_h = 0.2\n"
+                           "[[alcohol.drinks]]\ntime_h = 20.0\ngrams = 10.0\n"
+                           "[[alcohol.drinks]]\ntime_h = 21.0\nstandard_drinks = 2\n"
+                           "[[alcohol.drinks]]\ntime_h = 22.5\nvolume_ml = 500.0\nabv_percent = 5.0\n";
+  try {
+    (void)benzosim::io::parse_scenario(text, "s.toml", ".");
+    ADD_FAILURE() << "sex = \"Male\" must be spelt in lower case";
+  } catch (const benzosim::scenario_error& e) {
+    EXPECT_NE(std::string(e.what()).find("patient.sex"), std::string::npos) << e.what();
+  }
+  const auto s = benzosim::io::parse_scenario(replace_once(text, "\"Male\"", "\"male\""), "s.toml", ".");
+  ASSERT_TRUE(s.alcohol.has_value());
+  ASSERT_TRUE(s.person.sex.has_value());
+  EXPECT_EQ(*s.person.sex, benzosim::pk::biological_sex::male);
+  ASSERT_EQ(s.alcohol->drinks.size(), 3u);
+  EXPECT_DOUBLE_EQ(s.alcohol->drinks[0].t_h, 20.0);
+  EXPECT_DOUBLE_EQ(s.alcohol->drinks[0].ethanol_g, 10.0);
+  EXPECT_DOUBLE_EQ(s.alcohol->drinks[1].ethanol_g, 28.0);                    // 2 US standard drinks of 14 g
+  EXPECT_NEAR(s.alcohol->drinks[2].ethanol_g, 500.0 * 0.05 * 0.789, 1e-12);  // volume x ABV x density
+  EXPECT_DOUBLE_EQ(s.alcohol->beta_g_per_l_per_h, 0.2);
+  EXPECT_DOUBLE_EQ(s.alcohol->ka_per_h, 5.0);  // default
+  EXPECT_FALSE(benzosim::io::parse_scenario(base_scenario, "s.toml", ".").alcohol.has_value());
+}
+
+TEST(scenario_file, prior_benzodiazepine_of_the_patient) {
+  const std::string text = replace_once(base_scenario, "weight_kg = 80.0",
+                                        "weight_kg = 80.0\n\n[patient.prior_benzodiazepine]\n"
+                                        "diazepam_equivalent_mg_per_day = 15\nduration_days = 90\n");
+  const auto s = benzosim::io::parse_scenario(text, "s.toml", ".");
+  EXPECT_DOUBLE_EQ(s.person.prior_benzodiazepine.diazepam_mg_per_day, 15.0);
+  EXPECT_DOUBLE_EQ(s.person.prior_benzodiazepine.duration_days, 90.0);
+  EXPECT_DOUBLE_EQ(s.person.prior_benzodiazepine.days_since_last_dose, 0.0);  // default: a direct switch
+  EXPECT_DOUBLE_EQ(
+      benzosim::io::parse_scenario(base_scenario, "s.toml", ".").person.prior_benzodiazepine.diazepam_mg_per_day, 0.0);
+  try {
+    (void)benzosim::io::parse_scenario(replace_once(text, "duration_days = 90", "duration_days = -3"), "s.toml", ".");
+    ADD_FAILURE() << "a negative duration must be rejected";
+  } catch (const benzosim::scenario_error& e) {
+    EXPECT_EQ(e.line, line_of(replace_once(text, "duration_days = 90", "duration_days = -3"), "duration_days = -3"));
+    EXPECT_NE(std::string(e.what()).find("patient.prior_benzodiazepine.duration_days"), std::string::npos) << e.what();
+  }
+}
 
 TEST(scenario_file, parse_errors_use_the_source_name) {
   try {
