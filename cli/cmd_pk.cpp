@@ -29,16 +29,6 @@ struct pk_args {
   std::string out;
 };
 
-clinical::drug_model load_drug(const std::string& name_or_file) {
-  if (name_or_file.find('/') == std::string::npos && name_or_file.find(".toml") == std::string::npos) {
-    return io::embedded_drug(name_or_file);
-  }
-  std::ifstream in(name_or_file, std::ios::binary);
-  if (!in) throw scenario_error(name_or_file, 0, 0, "cannot open drug file '" + name_or_file + "'");
-  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  return io::parse_drug(text, name_or_file);
-}
-
 void run_pk(const pk_args& a) {
   const auto drug = load_drug(a.drug);
   require_in_range("--dose-mg", a.dose_mg, "mg", 1e-6, 1000.0);
@@ -65,6 +55,16 @@ void run_pk(const pk_args& a) {
 }
 
 }  // namespace
+
+clinical::drug_model load_drug(const std::string& name_or_file) {
+  if (name_or_file.find('/') == std::string::npos && name_or_file.find(".toml") == std::string::npos) {
+    return io::embedded_drug(name_or_file);
+  }
+  std::ifstream in(name_or_file, std::ios::binary);
+  if (!in) throw scenario_error(name_or_file, 0, 0, "cannot open drug file '" + name_or_file + "'");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return io::parse_drug(text, name_or_file);
+}
 
 void add_pk(CLI::App& app) {
   auto* cmd =

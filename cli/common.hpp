@@ -19,11 +19,15 @@ inline constexpr int exit_internal = 3;
 /// Runs the scenario, writes DIR/timeseries.csv and DIR/summary.json (atomically) and prints a summary.
 void run_and_report(const clinical::scenario& s, const std::filesystem::path& out_dir);
 
+/// A built-in drug by name ("clonazepam") or a drug file (a path, or a name ending in .toml).
+clinical::drug_model load_drug(const std::string& name_or_file);
+
 /// Each subcommand registers itself; the callback it sets runs after parsing.
 void add_demo(CLI::App& app);
 void add_run(CLI::App& app);
 void add_pk(CLI::App& app);
 void add_nm(CLI::App& app);
+void add_network(CLI::App& app);
 class process_group;
 /// `benzosim population`; with several processes in `group` (mpirun), the patients are split across them.
 void add_population(CLI::App& app, process_group& group);

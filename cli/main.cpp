@@ -32,12 +32,14 @@ int run_command(int argc, char** argv, benzosim::cli::process_group& group) {
       "Examples:\n  benzosim demo\n  benzosim run data/scenarios/panic_titration.toml --out out/panic\n"
       "  benzosim pk --drug clonazepam --dose-mg 2\n"
       "  benzosim nm data.csv --model one_cmt_iv --param CL=2 --param V=10 --output CP=1/V*1000\n"
-      "  benzosim population data/scenarios/demo.toml -n 1000 --rows\n\nRun 'benzosim "
+      "  benzosim population data/scenarios/demo.toml -n 1000 --rows\n"
+      "  benzosim network coba --duration-s 1 --conc-ngml 0,20,40\n\nRun 'benzosim "
       "<command> --help' for the options of each.\n");
   cli::add_demo(app);
   cli::add_run(app);
   cli::add_pk(app);
   cli::add_nm(app);
+  cli::add_network(app);
   cli::add_population(app, group);
   try {
     app.parse(argc, argv);

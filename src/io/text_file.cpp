@@ -10,7 +10,7 @@
 
 namespace benzosim::io::detail {
 
-file_text read_text_file(const std::filesystem::path& path) {
+file_text read_text_file(const std::filesystem::path& path, std::uintmax_t max_bytes) {
   namespace fs = std::filesystem;
   file_text out;
   std::error_code ec;
@@ -29,9 +29,9 @@ file_text read_text_file(const std::filesystem::path& path) {
   }
   if (fs::is_regular_file(st)) {
     const std::uintmax_t size = fs::file_size(path, ec);
-    if (!ec && size > max_input_bytes) {
+    if (!ec && size > max_bytes) {
       out.problem = "the file is too large (" + std::to_string(size) + " bytes; input files are limited to " +
-                    std::to_string(max_input_bytes) + " bytes)";
+                    std::to_string(max_bytes) + " bytes)";
       return out;
     }
   }
@@ -46,8 +46,8 @@ file_text read_text_file(const std::filesystem::path& path) {
   char buf[65536];
   while (in.read(buf, sizeof buf) || in.gcount() > 0) {
     text.append(buf, static_cast<std::size_t>(in.gcount()));
-    if (text.size() > max_input_bytes) {
-      out.problem = "the file is too large (input files are limited to " + std::to_string(max_input_bytes) + " bytes)";
+    if (text.size() > max_bytes) {
+      out.problem = "the file is too large (input files are limited to " + std::to_string(max_bytes) + " bytes)";
       return out;
     }
   }

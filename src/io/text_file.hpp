@@ -16,8 +16,9 @@ struct file_text {
   std::string problem;  ///< empty on success, else a sentence fragment: "cannot open the file: ..."
 };
 
-/// Reads path. Never throws for file problems (missing, a directory, unreadable, empty, too large): they
-/// come back in problem so that the caller can locate the error (a scenario file, or the drug_file key).
-file_text read_text_file(const std::filesystem::path& path);
+/// Reads path. Never throws for file problems (missing, a directory, unreadable, empty, larger than
+/// max_bytes): they come back in problem so that the caller can locate the error (a scenario file, or the
+/// drug_file key).
+file_text read_text_file(const std::filesystem::path& path, std::uintmax_t max_bytes = max_input_bytes);
 
 }  // namespace benzosim::io::detail
