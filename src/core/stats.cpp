@@ -2,7 +2,6 @@
 #include <benzosim/core/stats.hpp>
 
 #include <algorithm>
-#include <array>
 #include <bit>
 #include <cmath>
 #include <cstddef>
@@ -82,84 +81,6 @@ void running_moments::merge(const running_moments& other) noexcept {
   count_ += other.count_;
   min_ = std::min(min_, other.min_);
   max_ = std::max(max_, other.max_);
-}
-
-namespace {
-
-/// Sums over a block with `lanes` independent accumulators, added up in a fixed order at the end: the
-/// additions no longer wait for each other (a single running sum is bound by the latency of one addition per
-/// value), GCC turns the lanes into vector registers, and the result is still a fixed function of the block.
-constexpr std::size_t lanes = 4;
-
-struct block_sums {
-  double sum, lo, hi;
-  bool finite;
-};
-
-block_sums sum_min_max(const double* x, std::size_t n, std::size_t stride) {
-  std::array<double, lanes> sum{}, lo{}, hi{};
-  lo.fill(x[0]);
-  hi.fill(x[0]);
-  std::size_t i = 0;
-  if (stride == 1) {
-    for (; i + lanes <= n; i += lanes) {
-      for (std::size_t j = 0; j < lanes; ++j) {
-        const double v = x[i + j];
-        sum[j] += v;
-        lo[j] = v < lo[j] ? v : lo[j];
-        hi[j] = v > hi[j] ? v : hi[j];
-      }
-    }
-  }
-  for (; i < n; ++i) {
-    const double v = x[i * stride];
-    sum[0] += v;
-    lo[0] = v < lo[0] ? v : lo[0];
-    hi[0] = v > hi[0] ? v : hi[0];
-  }
-  block_sums out{(sum[0] + sum[1]) + (sum[2] + sum[3]), lo[0], hi[0], true};
-  for (std::size_t j = 1; j < lanes; ++j) {
-    out.lo = std::min(out.lo, lo[j]);
-    out.hi = std::max(out.hi, hi[j]);
-  }
-  // A NaN does not take part in < and >, so lo and hi could miss it; the sum never does.
-  out.finite = std::isfinite(out.sum) && std::isfinite(out.lo) && std::isfinite(out.hi);
-  return out;
-}
-
-double sum_of_squares(const double* x, std::size_t n, std::size_t stride, double mean) {
-  std::array<double, lanes> m2{};
-  std::size_t i = 0;
-  if (stride == 1) {
-    for (; i + lanes <= n; i += lanes) {
-      for (std::size_t j = 0; j < lanes; ++j) {
-        const double d = x[i + j] - mean;
-        m2[j] += d * d;
-      }
-    }
-  }
-  for (; i < n; ++i) {
-    const double d = x[i * stride] - mean;
-    m2[0] += d * d;
-  }
-  return (m2[0] + m2[1]) + (m2[2] + m2[3]);
-}
-
-}  // namespace
-
-void running_moments::add_block(const double* x, std::size_t n, std::size_t stride) {
-  if (n == 0) return;
-  const block_sums s = sum_min_max(x, n, stride);
-  if (!s.finite) {
-    for (std::size_t i = 0; i < n; ++i) require_finite("running_moments.x", x[i * stride], "");
-  }
-  running_moments b;
-  b.count_ = n;
-  b.mean_ = s.sum / static_cast<double>(n);
-  b.m2_ = sum_of_squares(x, n, stride, b.mean_);
-  b.min_ = s.lo == 0.0 ? 0.0 : s.lo;  // -0 -> +0, as add()
-  b.max_ = s.hi == 0.0 ? 0.0 : s.hi;
-  merge(b);
 }
 
 void shifted_sums::add_block(const double* x, std::size_t n) {

@@ -25,10 +25,6 @@ class running_moments {
   void add(double x);
   /// Adds all values summarised by `other`, as if they had been added here (up to rounding).
   void merge(const running_moments& other) noexcept;
-  /// Adds n values x[0], x[stride], ... as one block: two-pass mean and sum of squares of the block, then
-  /// one merge. Several times faster than n calls of add() and at least as accurate; like merge, the result
-  /// depends on how values are grouped into blocks (fixed groups give bit-identical results).
-  void add_block(const double* x, std::size_t n, std::size_t stride);
 
   std::uint64_t count() const noexcept { return count_; }
   /// Arithmetic mean; throws invalid_parameter when count() == 0.
@@ -62,7 +58,7 @@ class running_moments {
 /// (x - c)^2 with a fixed shift c (the first value added), and the min and max. With c near the mean, the
 /// variance s2 - s1^2 / n loses no more precision than Welford's update (the "shifted data" algorithm; Chan,
 /// Golub & LeVeque 1983); the population runner uses it per chunk and point, where c is one patient's value.
-/// Like add_block, the result depends on how values are grouped into blocks (fixed groups: bit-identical).
+/// The result depends on how values are grouped into blocks and blocks into runs (fixed groups: bit-identical).
 class shifted_sums {
  public:
   /// Adds x[0 .. n); throws invalid_parameter if a value is not finite (nothing is added then).

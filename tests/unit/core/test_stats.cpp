@@ -786,27 +786,6 @@ TEST(quantile_sketch, signed_zeros_and_small_sketches) {
 
 namespace {
 
-TEST(running_moments_block, add_block_matches_add_within_rounding) {
-  std::vector<double> x;
-  for (int i = 0; i < 1000; ++i) x.push_back(std::exp(std::sin(i * 0.37)) * 1e3 + i * 1e-3);
-  benzosim::running_moments one, blocks;
-  for (double v : x) one.add(v);
-  for (std::size_t b = 0; b < x.size(); b += 32)
-    blocks.add_block(x.data() + b, std::min<std::size_t>(32, x.size() - b), 1);
-  EXPECT_EQ(blocks.count(), one.count());
-  EXPECT_NEAR(blocks.mean(), one.mean(), 1e-12 * std::fabs(one.mean()));
-  EXPECT_NEAR(blocks.variance(), one.variance(), 1e-10 * one.variance());
-  EXPECT_EQ(blocks.min(), one.min());
-  EXPECT_EQ(blocks.max(), one.max());
-  // Strided access: every second value.
-  benzosim::running_moments even, even_block;
-  for (std::size_t i = 0; i < x.size(); i += 2) even.add(x[i]);
-  even_block.add_block(x.data(), x.size() / 2, 2);
-  EXPECT_NEAR(even_block.mean(), even.mean(), 1e-12 * std::fabs(even.mean()));
-  const double bad[] = {1.0, std::nan("")};
-  EXPECT_THROW(even_block.add_block(bad, 2, 1), benzosim::invalid_parameter);
-}
-
 TEST(shifted_sums, match_welford_including_far_from_zero) {
   // Values near 1e6 with SD about 1: sums of x^2 would lose every digit of the variance, the shift keeps them.
   for (const double offset : {0.0, 1e6}) {
