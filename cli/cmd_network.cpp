@@ -19,6 +19,7 @@
 #include <fmt/core.h>
 
 #include <benzosim/circuit/network.hpp>
+#include <benzosim/circuit/presets.hpp>
 #include <benzosim/core/error.hpp>
 #include <benzosim/core/parallel.hpp>
 #include <benzosim/io/network_file.hpp>

@@ -73,12 +73,29 @@ void validate_population(const population_params& p, std::size_t k) {
   require_in_range(n + ".e_leak_mv", p.neuron.e_leak_mv, "mV", -200.0, 100.0);
   require_in_range(n + ".v_threshold_mv", p.neuron.v_threshold_mv, "mV", -200.0, 100.0);
   require_in_range(n + ".v_reset_mv", p.neuron.v_reset_mv, "mV", -200.0, 100.0);
-  if (!(p.neuron.v_reset_mv < p.neuron.v_threshold_mv)) {
+  if (p.model == neuron_model::lif && !(p.neuron.v_reset_mv < p.neuron.v_threshold_mv)) {
     fail(n + ".v_reset_mv", p.neuron.v_reset_mv,
          " mV; must be below " + n + ".v_threshold_mv = " + format_value(p.neuron.v_threshold_mv) +
              " mV (a reset above threshold would fire at every step)");
   }
   require_in_range(n + ".refractory_ms", p.neuron.refractory_ms, "ms", 0.0, 1000.0);
+  if (p.model == neuron_model::adex) {
+    const adex_params& x = p.adex;
+    require_in_range(n + ".adex.delta_t_mv", x.delta_t_mv, "mV", 0.01, 100.0);
+    require_in_range(n + ".adex.v_t_mv", x.v_t_mv, "mV", -200.0, 100.0);
+    require_in_range(n + ".adex.v_peak_mv", x.v_peak_mv, "mV", -200.0, 100.0);
+    require_in_range(n + ".adex.a_ns", x.a_ns, "nS", -1e4, 1e4);
+    require_in_range(n + ".adex.b_pa", x.b_pa, "pA", -1e6, 1e6);
+    require_in_range(n + ".adex.tau_w_ms", x.tau_w_ms, "ms", 1e-3, 1e6);
+    if (!(x.v_peak_mv > x.v_t_mv)) {
+      fail(n + ".adex.v_peak_mv", x.v_peak_mv,
+           " mV; must be above " + n + ".adex.v_t_mv = " + format_value(x.v_t_mv) + " mV");
+    }
+    if (!(p.neuron.v_reset_mv < x.v_peak_mv)) {
+      fail(n + ".v_reset_mv", p.neuron.v_reset_mv,
+           " mV; must be below " + n + ".adex.v_peak_mv = " + format_value(x.v_peak_mv) + " mV");
+    }
+  }
   require_in_range(n + ".e_gaba_mv", p.e_gaba_mv, "mV", -200.0, 100.0);
   require_in_range(n + ".tonic_gaba_ns", p.tonic_gaba_ns, "nS", 0.0, 1e6);
   require_in_range(n + ".drive.constant_pa", p.drive.constant_pa, "pA", -1e6, 1e6);
@@ -107,6 +124,10 @@ std::string_view receptor_name(receptor r) {
   return "?";
 }
 
+std::string_view model_name(neuron_model m) {
+  return m == neuron_model::lif ? "lif" : "adex";
+}
+
 std::string_view scheme_name(membrane_scheme s) {
   return s == membrane_scheme::euler ? "euler" : "exponential";
 }
@@ -115,12 +136,32 @@ void chloride_params::validate() const {
   require_in_range("network.chloride.cl_in_mm", cl_in_mm, "mM", 1e-3, 1000.0);
   require_in_range("network.chloride.cl_out_mm", cl_out_mm, "mM", 1e-3, 1000.0);
   require_in_range("network.chloride.temperature_c", temperature_c, "C", -20.0, 60.0);
+  if (bicarbonate) {
+    require_in_range("network.chloride.bicarbonate.hco3_in_mm", bicarbonate->hco3_in_mm, "mM", 0.0, 1000.0);
+    require_in_range("network.chloride.bicarbonate.hco3_out_mm", bicarbonate->hco3_out_mm, "mM", 0.0, 1000.0);
+    require_in_range("network.chloride.bicarbonate.relative_permeability", bicarbonate->relative_permeability, "", 0.0,
+                     10.0);
+  }
 }
+
+namespace {
+double rt_over_f_mv(const chloride_params& c) {
+  return 1000.0 * gas_constant * (c.temperature_c + zero_celsius_k) / faraday;
+}
+}  // namespace
 
 double nernst_chloride_mv(const chloride_params& c) {
   c.validate();
-  const double rt_over_f_mv = 1000.0 * gas_constant * (c.temperature_c + zero_celsius_k) / faraday;
-  return -rt_over_f_mv * std::log(c.cl_out_mm / c.cl_in_mm);
+  return -rt_over_f_mv(c) * std::log(c.cl_out_mm / c.cl_in_mm);
+}
+
+double gaba_reversal_mv(const chloride_params& c) {
+  if (!c.bicarbonate) return nernst_chloride_mv(c);
+  c.validate();
+  const bicarbonate_params& b = *c.bicarbonate;
+  const double inside = c.cl_in_mm + b.relative_permeability * b.hco3_in_mm;
+  const double outside = c.cl_out_mm + b.relative_permeability * b.hco3_out_mm;
+  return rt_over_f_mv(c) * std::log(inside / outside);
 }
 
 void set_gaba_reversal(network_spec& spec, double e_gaba_mv) {
@@ -166,11 +207,14 @@ void network_spec::validate() const {
   }
   require_in_range("network.e_ampa_mv", e_ampa_mv, "mV", -200.0, 200.0);
   require_in_range("network.dt_ms", dt_ms, "ms", 1e-4, max_dt_ms);
-  require_in_range("network.delay_ms", delay_ms, "ms", 0.0, 1000.0);
-  if (whole_steps(delay_ms, dt_ms) < 0) {
-    fail("network.delay_ms", delay_ms,
-         " ms; must be a whole multiple of network.dt_ms = " + format_value(dt_ms) + " ms");
-  }
+  const auto check_delay = [&](const std::string& field, double d) {
+    require_in_range(field, d, "ms", 0.0, 1000.0);
+    if (whole_steps(d, dt_ms) < 0) {
+      fail(field, d, " ms; must be a whole multiple of network.dt_ms = " + format_value(dt_ms) + " ms");
+    }
+  };
+  check_delay("network.delay_ms", delay_ms);
+  if (chloride) chloride->validate();
   require_finite("network.initial.v_mean_mv", initial.v_mean_mv, "mV");
   require_in_range("network.initial.v_sd_mv", initial.v_sd_mv, "mV", 0.0, 1000.0);
   require_finite("network.initial.g_ampa_mean_ns", initial.g_ampa_mean_ns, "nS");
@@ -183,6 +227,7 @@ void network_spec::validate() const {
     const std::size_t pre = population_index(p.pre);
     const std::size_t post = population_index(p.post);
     require_in_range(n + ".weight_ns", p.weight_ns, "nS", 0.0, 1e6);
+    if (p.delay_ms) check_delay(n + ".delay_ms", *p.delay_ms);
     if (p.rule == connection_rule::probability) {
       require_in_range(n + ".probability", p.probability, "", 0.0, 1.0);
     } else {
@@ -196,57 +241,8 @@ void network_spec::validate() const {
   }
 }
 
-network_spec coba() {
-  // Brian's COBA.py (ModelDB 83319) and NEST's coba.sli; numbers and sources in
-  // ../shared/science/circuits.md section A and docs/network.md.
-  lif_params cell{.c_pf = 200.0,
-                  .g_leak_ns = 10.0,
-                  .e_leak_mv = -60.0,
-                  .v_threshold_mv = -50.0,
-                  .v_reset_mv = -60.0,
-                  .refractory_ms = 5.0};
-  network_spec s;
-  s.name = "coba";
-  s.populations = {population_params{.name = "E", .size = 3200, .neuron = cell, .e_gaba_mv = -80.0},
-                   population_params{.name = "I", .size = 800, .neuron = cell, .e_gaba_mv = -80.0}};
-  for (const char* pre : {"E", "I"}) {
-    for (const char* post : {"E", "I"}) {
-      const bool exc = std::string_view{pre} == "E";
-      s.projections.push_back(projection_params{.pre = pre,
-                                                .post = post,
-                                                .kind = exc ? receptor::ampa : receptor::gaba_a_fast,
-                                                .weight_ns = exc ? 6.0 : 67.0,
-                                                .rule = connection_rule::probability,
-                                                .probability = 0.02});
-    }
-  }
-  s.tau_ms = {5.0, 10.0, 40.0};  // the slow class is not used by coba
-  s.e_ampa_mv = 0.0;
-  // COBA.py: v = (randn * 5 - 5) mV relative to EL; ge = randn * 1.5 + 4, gi = randn * 12 + 20 in units of gL.
-  s.initial = initial_rule{.v_mean_mv = -65.0,
-                           .v_sd_mv = 5.0,
-                           .g_ampa_mean_ns = 40.0,
-                           .g_ampa_sd_ns = 15.0,
-                           .g_gaba_mean_ns = 200.0,
-                           .g_gaba_sd_ns = 120.0,
-                           .clip_negative = true};
-  s.dt_ms = 0.1;
-  s.delay_ms = 0.0;
-  s.scheme = membrane_scheme::euler;
-  return s;
-}
-
-std::vector<std::string> preset_names() {
-  return {"coba"};
-}
-
-network_spec preset(std::string_view name) {
-  if (name == "coba") return coba();
-  std::string list;
-  for (const std::string& n : preset_names()) list += (list.empty() ? "" : ", ") + n;
-  throw invalid_parameter("network.preset", 0.0,
-                          "Unknown network preset '" + std::string{name} + "'; the presets are: " + list +
-                              " (seizure, amygdala and TOML network files are not implemented yet)");
+double network_spec::projection_delay_ms(std::size_t k) const {
+  return projections.at(k).delay_ms.value_or(delay_ms);
 }
 
 // ---- the drug -------------------------------------------------------------------------------------------

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
-/// Spiking networks of conductance-based leaky integrate-and-fire neurons with exponential synaptic
-/// conductances per receptor class (AMPA, GABA-A fast, GABA-A slow), the drug at every GABA-A synapse (from
+/// Spiking networks of conductance-based integrate-and-fire neurons (leaky or adaptive exponential) with exponential
+/// synaptic conductances per receptor class (AMPA, GABA-A fast, GABA-A slow), the drug at every GABA-A synapse (from
 /// the pd layer), the chloride gradient behind GABA-A inhibition, and the read-outs (rates, ISI CV,
-/// Golomb-Rinzel synchrony, membrane potential, GABA-A current, seizure-like windows). Presets: `coba`
-/// (Brette et al. 2007, benchmark 1). Equations, integration scheme, sources and measured numbers:
+/// Golomb-Rinzel synchrony, membrane potential, GABA-A current, seizure-like windows). Ready-made networks are
+/// in circuit/presets.hpp. Equations, integration scheme, sources and measured numbers:
 /// docs/network.md.
 #pragma once
 
@@ -32,20 +32,39 @@ constexpr bool is_gaba(receptor r) {
   return r != receptor::ampa;
 }
 
-/// Chloride concentrations and temperature for the Nernst potential of GABA-A (a chloride channel; its
-/// bicarbonate permeability is neglected). Defaults (../shared/science/clonazepam.md section 4): [Cl]o 133 mM
-/// (slice saline, Thompson, Deisz & Prince 1988), [Cl]i 9.5 mM (mean of gramicidin-patch measurements,
-/// Ebihara et al. 1995), 37 C: E = -70.5 mV, next to the measured adult cortical E_IPSP of -70.1 mV.
+/// Bicarbonate, the other anion GABA-A channels pass (for the Goldman-Hodgkin-Katz reversal). Defaults: the
+/// permeability ratio P_HCO3 / P_Cl = 0.2 (0.18 in mouse spinal neurons, Bormann, Hamill & Sakmann 1987,
+/// J Physiol 385:243; 0.2-0.4 in the review of Kaila 1994, Prog Neurobiol 42:489), [HCO3]o 26 mM (saline
+/// gassed with 5 % CO2 at pH 7.4) and [HCO3]i 16 mM (pHi 7.2 at the same pCO2, Henderson-Hasselbalch; Kaila
+/// 1994). Literature values, not yet in ../shared/science.
+struct bicarbonate_params {
+  double hco3_in_mm = 16.0;            ///< intracellular bicarbonate [mM]
+  double hco3_out_mm = 26.0;           ///< extracellular bicarbonate [mM]
+  double relative_permeability = 0.2;  ///< P_HCO3 / P_Cl
+  friend bool operator==(const bicarbonate_params&, const bicarbonate_params&) = default;
+};
+
+/// Chloride concentrations and temperature for the reversal potential of GABA-A (a chloride channel). Defaults
+/// (../shared/science/clonazepam.md section 4): [Cl]o 133 mM (slice saline, Thompson, Deisz & Prince 1988),
+/// [Cl]i 9.5 mM (mean of gramicidin-patch measurements, Ebihara et al. 1995), 37 C: E = -70.5 mV, next to the
+/// measured adult cortical E_IPSP of -70.1 mV. With `bicarbonate` set, the reversal is the Goldman-Hodgkin-Katz
+/// potential of both anions instead of chloride's Nernst potential.
 struct chloride_params {
-  double cl_in_mm = 9.5;        ///< intracellular chloride [mM]
-  double cl_out_mm = 133.0;     ///< extracellular chloride [mM]
-  double temperature_c = 37.0;  ///< [degrees C]
+  double cl_in_mm = 9.5;                            ///< intracellular chloride [mM]
+  double cl_out_mm = 133.0;                         ///< extracellular chloride [mM]
+  double temperature_c = 37.0;                      ///< [degrees C]
+  std::optional<bicarbonate_params> bicarbonate{};  ///< unset: chloride only (Nernst)
 
   /// Throws invalid_parameter naming the first bad field.
   void validate() const;
+  friend bool operator==(const chloride_params&, const chloride_params&) = default;
 };
-/// E_Cl = -(R T / F) ln([Cl]o / [Cl]i) [mV] (chloride has charge -1).
+/// E_Cl = -(R T / F) ln([Cl]o / [Cl]i) [mV] (chloride has charge -1; bicarbonate ignored).
 double nernst_chloride_mv(const chloride_params& c);
+/// The GABA-A reversal [mV]: nernst_chloride_mv without bicarbonate, else the Goldman-Hodgkin-Katz voltage
+/// equation for two monovalent anions, E = (R T / F) ln(([Cl]i + r [HCO3]i) / ([Cl]o + r [HCO3]o)), r the
+/// permeability ratio (defaults: -60.7 mV at 37 C).
+double gaba_reversal_mv(const chloride_params& c);
 
 /// A conductance-based LIF neuron: C dV/dt = gL (EL - V) + sum_r g_r (E_r - V) + I; at V > Vth a spike,
 /// V = Vreset, and V is held there for the refractory period.
@@ -56,6 +75,31 @@ struct lif_params {
   double v_threshold_mv = -50.0;  ///< spike threshold [mV]
   double v_reset_mv = -60.0;      ///< reset potential [mV]
   double refractory_ms = 5.0;     ///< V held at v_reset for this long after a spike [ms]
+  friend bool operator==(const lif_params&, const lif_params&) = default;
+};
+
+/// How a population's membrane potential evolves.
+enum class neuron_model : std::uint8_t {
+  lif,  ///< leaky integrate-and-fire (lif_params): spike when V crosses v_threshold_mv
+  adex  ///< adaptive exponential integrate-and-fire (Brette & Gerstner 2005): lif_params plus adex_params
+};
+/// "lif", "adex".
+std::string_view model_name(neuron_model m);
+
+/// The adaptive exponential integrate-and-fire terms (Brette & Gerstner 2005, J Neurophysiol 94:3637):
+///   C dV/dt = gL (EL - V) + gL DeltaT exp((V - VT) / DeltaT) - w + synaptic and drive currents,
+///   tau_w dw/dt = a (V - EL) - w;
+/// a spike when V crosses v_peak_mv, then V = v_reset_mv (held for the refractory period) and w += b. The
+/// LIF's v_threshold_mv is not used. Defaults: the paper's Table 1 (DeltaT 2 mV, VT -50.4 mV, a 4 nS, b 80.5
+/// pA, tau_w 144 ms); the paper's C 281 pF, gL 30 nS, EL -70.6 mV go in lif_params.
+struct adex_params {
+  double delta_t_mv = 2.0;  ///< slope factor DeltaT [mV] (> 0)
+  double v_t_mv = -50.4;    ///< exponential threshold VT [mV]
+  double v_peak_mv = 0.0;   ///< spike detection and cut-off [mV] (> VT)
+  double a_ns = 4.0;        ///< subthreshold adaptation [nS]
+  double b_pa = 80.5;       ///< spike-triggered adaptation increment [pA]
+  double tau_w_ms = 144.0;  ///< adaptation time constant [ms]
+  friend bool operator==(const adex_params&, const adex_params&) = default;
 };
 
 /// External input to every neuron of a population (both parts optional; 0 = off).
@@ -66,16 +110,20 @@ struct neuron_drive {
   receptor poisson_receptor = receptor::ampa;
   double poisson_start_ms = 0.0;  ///< events only in [start, stop) [ms]
   double poisson_stop_ms = std::numeric_limits<double>::infinity();
+  friend bool operator==(const neuron_drive&, const neuron_drive&) = default;
 };
 
 /// A population: `size` identical neurons with consecutive indices (populations are numbered in order).
 struct population_params {
   std::string name;
   std::size_t size = 0;
+  neuron_model model = neuron_model::lif;
   lif_params neuron{};
+  adex_params adex{};          ///< used when model == adex
   double e_gaba_mv = -80.0;    ///< GABA-A reversal of these neurons [mV] (nernst_chloride_mv, or given)
   double tonic_gaba_ns = 0.0;  ///< constant extrasynaptic GABA-A conductance [nS] (scaled by the drug's tonic factor)
   neuron_drive drive{};
+  friend bool operator==(const population_params&, const population_params&) = default;
 };
 
 /// How a projection's synapses are drawn.
@@ -94,6 +142,9 @@ struct projection_params {
   double probability = 0.0;   ///< for connection_rule::probability
   std::size_t in_degree = 0;  ///< for connection_rule::in_degree
   bool autapses = true;       ///< whether a neuron may connect to itself when pre == post (Brian allows it)
+  /// Transmission delay of these synapses [ms], a multiple of dt_ms; unset: the spec's delay_ms.
+  std::optional<double> delay_ms{};
+  friend bool operator==(const projection_params&, const projection_params&) = default;
 };
 
 /// Initial state drawn per neuron: V ~ N(v_mean, v_sd), g_AMPA ~ N(.), g_GABA-A fast ~ N(.); GABA-A slow 0.
@@ -105,6 +156,7 @@ struct initial_rule {
   double g_gaba_mean_ns = 200.0;  ///< initial GABA-A fast conductance
   double g_gaba_sd_ns = 120.0;
   bool clip_negative = true;  ///< negative conductance draws become 0
+  friend bool operator==(const initial_rule&, const initial_rule&) = default;
 };
 
 /// How V is advanced over one step (docs/network.md, "Integration").
@@ -124,9 +176,14 @@ struct network_spec {
   std::array<double, receptor_count> tau_ms{5.0, 10.0, 40.0};
   double e_ampa_mv = 0.0;  ///< AMPA reversal [mV]
   initial_rule initial{};
-  double dt_ms = 0.1;     ///< fixed time step [ms]
-  double delay_ms = 0.0;  ///< one transmission delay for every synapse, a multiple of dt_ms (0: next step)
+  double dt_ms = 0.1;  ///< fixed time step [ms]
+  /// Transmission delay of every projection that does not give its own, a multiple of dt_ms [ms]. A spike
+  /// in the step from t to t + dt reaches its targets at the start of the step from t + dt + delay_ms.
+  double delay_ms = 0.0;
   membrane_scheme scheme = membrane_scheme::euler;
+  /// Where the populations' e_gaba_mv came from, when it was computed (documentation for the outputs and
+  /// network files; the engine reads e_gaba_mv).
+  std::optional<chloride_params> chloride{};
 
   /// Neurons in all populations.
   [[nodiscard]] std::size_t size() const;
@@ -134,21 +191,13 @@ struct network_spec {
   [[nodiscard]] std::size_t population_index(std::string_view name) const;
   /// Throws invalid_parameter naming the first bad field.
   void validate() const;
+  /// The delay of projection k [ms] (its own, or delay_ms).
+  [[nodiscard]] double projection_delay_ms(std::size_t k) const;
+  friend bool operator==(const network_spec&, const network_spec&) = default;
 };
 
 /// Sets the GABA-A reversal of every population (a given value, or nernst_chloride_mv(...)).
 void set_gaba_reversal(network_spec& spec, double e_gaba_mv);
-
-/// Brette et al. (2007) benchmark 1 as in Brian's COBA.py: 3200 E + 800 I (neurons 0..3199 are "E",
-/// 3200..3999 "I"), p = 0.02 on all four pathways, C 200 pF, gL 10 nS, EL -60, Vth -50, Vreset -60 mV,
-/// refractory 5 ms, E_AMPA 0, E_GABA -80 mV, tau 5 / 10 ms, jumps 6 / 67 nS (inhibition on GABA-A fast),
-/// no delay, no drive; V = -60 + 5 N(0,1) - 5 mV, g_e = 10 N(4, 1.5) nS, g_i = 10 N(20, 12) nS (negative
-/// draws set to 0, as in the peer runs of ../shared/science/circuits.md); Euler steps of 0.1 ms.
-network_spec coba();
-/// The names of the presets ("coba").
-std::vector<std::string> preset_names();
-/// The preset of this name; throws invalid_parameter listing the valid names.
-network_spec preset(std::string_view name);
 
 /// Synapses given explicitly, one per row, with 0-based global neuron indices. The receptor and (unless
 /// weight_ns is given) the weight are those of the spec's projection from pre's to post's population.
@@ -156,6 +205,7 @@ struct synapse_list {
   std::vector<std::uint32_t> pre;
   std::vector<std::uint32_t> post;
   std::vector<double> weight_ns;  ///< empty, or one weight per row [nS]
+  std::vector<double> delay_ms;   ///< empty (the projection's delay), or one delay per row [ms]
 };
 
 /// An initial state given per neuron (indexed by neuron). g_gaba_ns goes to the GABA-A fast class.

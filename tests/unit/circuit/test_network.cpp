@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include <benzosim/circuit/network.hpp>
+#include <benzosim/circuit/presets.hpp>
 #include <benzosim/core/error.hpp>
 
 #include "../../../src/circuit/network_detail.hpp"
@@ -559,7 +560,7 @@ TEST(network_synapses, given_synapses_take_the_projection_receptor_and_weight) {
   EXPECT_THROW(network::from_synapses(s, l), invalid_parameter);
   network_spec no_ii = coba();
   no_ii.projections.pop_back();  // I -> I
-  synapse_list ii{{3200}, {3201}, {}};
+  synapse_list ii{{3200}, {3201}, {}, {}};
   try {
     (void)network::from_synapses(no_ii, ii);
     FAIL();
