@@ -14,10 +14,18 @@ void add_run(CLI::App& app) {
   auto out = std::make_shared<std::string>();
   cmd->add_option("scenario", *file, "Scenario file (.toml)")->required();
   cmd->add_option("--out", *out, "Output directory (default: out/<scenario name>)");
-  cmd->footer("Example:\n  benzosim run data/scenarios/panic_titration.toml --out out/panic\n");
+  cmd->footer(
+      "Example:\n  benzosim run data/scenarios/panic_titration.toml --out out/panic\n"
+      "A scenario with [[arms]] (e.g. data/scenarios/epilepsy-abrupt-vs-taper.toml) writes DIR/<arm>/ per arm.\n");
   cmd->callback([file, out] {
-    const auto s = io::load_scenario(*file);
-    run_and_report(s, out->empty() ? std::filesystem::path("out") / s.name : std::filesystem::path(*out));
+    const auto loaded = io::load_scenario_arms(*file);
+    const auto& s = loaded.scenario;
+    const auto dir = out->empty() ? std::filesystem::path("out") / s.name : std::filesystem::path(*out);
+    if (loaded.arms.empty()) {
+      run_and_report(s, dir);
+    } else {
+      run_arms_and_report(s, loaded.arms, dir);
+    }
   });
 }
 

@@ -33,13 +33,15 @@ int run_command(int argc, char** argv, benzosim::cli::process_group& group) {
       "  benzosim pk --drug clonazepam --dose-mg 2\n"
       "  benzosim nm data.csv --model one_cmt_iv --param CL=2 --param V=10 --output CP=1/V*1000\n"
       "  benzosim population data/scenarios/demo.toml -n 1000 --rows\n"
-      "  benzosim network coba --duration-s 1 --conc-ngml 0,20,40\n\nRun 'benzosim "
+      "  benzosim network coba --duration-s 1 --conc-ngml 0,20,40\n"
+      "  benzosim seizure --conc-ngml 0,5,10,20,40 --seeds 8\n\nRun 'benzosim "
       "<command> --help' for the options of each.\n");
   cli::add_demo(app);
   cli::add_run(app);
   cli::add_pk(app);
   cli::add_nm(app);
   cli::add_network(app);
+  cli::add_seizure(app);
   cli::add_population(app, group);
   try {
     app.parse(argc, argv);

@@ -6,14 +6,36 @@
 #include <cstddef>
 #include <cstdint>
 #include <iterator>
+#include <vector>
 
 #include <benzosim/core/check.hpp>
 #include <benzosim/core/error.hpp>
+#include <benzosim/core/parallel.hpp>
 #include <benzosim/pd/gabaa.hpp>
 
 #include "stochastic.hpp"
 
 namespace benzosim::circuit {
+
+std::vector<column> columns_of(const wendling_params& baseline, const column_spread& s) {
+  require_in_range("circuit.map.B_log_sd", s.B_log_sd, "", 0.0, 2.0);
+  require_in_range("circuit.map.columns", static_cast<double>(s.columns), "", 1.0, 1000.0);
+  constexpr double z_max = 2.0;  // the nodes cover +-2 SD of ln B
+  const auto n = static_cast<std::size_t>(s.columns);
+  std::vector<column> out(n);
+  double total = 0.0;
+  for (std::size_t c = 0; c < n; ++c) {
+    // From the index (never accumulated); the middle node of an odd count is exactly the baseline. Without a
+    // spread the columns are replicates of the baseline with equal weights.
+    const double z = n == 1 || 2 * c + 1 == n || s.B_log_sd == 0.0
+                         ? 0.0
+                         : -z_max + 2.0 * z_max * static_cast<double>(c) / static_cast<double>(n - 1);
+    out[c] = {baseline.B_mv * std::exp(s.B_log_sd * z), std::exp(-0.5 * z * z)};
+    total += out[c].weight;
+  }
+  for (column& c : out) c.weight /= total;
+  return out;
+}
 
 excitability_map excitability_map::build(const wendling_params& baseline, const pd::modulation_params& m,
                                          const map_options& o) {
@@ -29,29 +51,47 @@ excitability_map excitability_map::build(const wendling_params& baseline, const 
   }
   require_in_range("circuit.map.points", static_cast<double>(o.points), "", 2.0, 100000.0);
   require_in_range("circuit.map.seeds", static_cast<double>(o.seeds), "", 1.0, 100000.0);
+  require_in_range("circuit.map.threads", static_cast<double>(o.threads), "", 0.0, 1024.0);
   detail::validate(o.sim);
   detail::validate(o.detector);
+  const std::vector<column> cols = columns_of(baseline, o.spread);
+  for (const column& c : cols) {
+    wendling_params p = baseline;
+    p.B_mv = c.B_mv;
+    p.validate();
+  }
 
   const auto points = static_cast<std::size_t>(o.points);
+  const auto seeds = static_cast<std::size_t>(o.seeds);
   excitability_map map;
   map.net_.resize(points);
   map.fraction_.resize(points);
   for (std::size_t i = 0; i < points; ++i) {
     // Computed from the index, never accumulated, so the last point is exactly net_max.
-    const double net = i + 1 == points ? o.net_max
-                                       : o.net_min + (o.net_max - o.net_min) * static_cast<double>(i) /
-                                                         static_cast<double>(points - 1);
-    const pd::gabaa_factors f = pd::factors(net, m);
-    const wendling_params p = apply_modulation(baseline, f, f);  // same factors on both loops
-    double sum = 0.0;
-    for (int j = 0; j < o.seeds; ++j) {
-      simulation_options sim = o.sim;
-      sim.seed = detail::derive_seed(o.seed, i, static_cast<std::uint64_t>(j));
-      sum += detect(simulate(p, sim), o.detector).seizure_fraction;
-    }
-    map.net_[i] = net;
-    map.fraction_[i] = sum / static_cast<double>(o.seeds);
+    map.net_[i] = i + 1 == points
+                      ? o.net_max
+                      : o.net_min + (o.net_max - o.net_min) * static_cast<double>(i) / static_cast<double>(points - 1);
   }
+  // Each grid point is one chunk; its runs are summed in a fixed order, so the map does not depend on threads.
+  const auto make = [&](std::size_t i) {
+    const pd::gabaa_factors f = pd::factors(map.net_[i], m);
+    double fraction = 0.0;
+    for (std::size_t c = 0; c < cols.size(); ++c) {
+      wendling_params unmodulated = baseline;
+      unmodulated.B_mv = cols[c].B_mv;
+      const wendling_params p = apply_modulation(unmodulated, f, f);  // same factors on both loops
+      double column_fraction = 0.0;
+      for (std::size_t r = 0; r < seeds; ++r) {
+        simulation_options sim = o.sim;
+        sim.seed = detail::derive_seed(o.seed, i, static_cast<std::uint64_t>(c * seeds + r));
+        column_fraction += detect(simulate(p, sim), o.detector).seizure_fraction;
+      }
+      fraction += cols[c].weight * column_fraction / static_cast<double>(seeds);
+    }
+    return fraction;
+  };
+  run_chunks_ordered(points, resolve_threads(o.threads), make,
+                     [&](std::size_t i, double&& fraction) { map.fraction_[i] = fraction; });
   return map;
 }
 

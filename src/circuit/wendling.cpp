@@ -63,6 +63,28 @@ wendling_params wendling_params::wendling_2002() {
                          .p_sd = 30.0};
 }
 
+wendling_params wendling_params::wendling_2005_hippocampal() {
+  // ModelDB 97983, wendling_model_C_code/EEGmodel.c: A 3.5, B 20, G 15, a 100, b 30, g 350, the same C,
+  // C1..C7, sigmoid and input (coefMultP 30 x N(3, 1) = 90 +- 30 pulses/s).
+  wendling_params p = wendling_2002();
+  p.A_mv = 3.5;
+  p.B_mv = 20.0;
+  p.G_mv = 15.0;
+  p.b_per_s = 30.0;
+  p.g_per_s = 350.0;
+  return p;
+}
+
+wendling_params wendling_params::jansen_rit_1995() {
+  // Jansen & Rit 1995 (Biol Cybern 73:357): A 3.25, B 22, a 100, b 50, C 135, C1..C4 as here, e0 2.5,
+  // v0 6, r 0.56; p(t) uniform on [120, 320] pulses/s, i.e. mean 220 and SD 200 / sqrt(12).
+  wendling_params p = wendling_2002();
+  p.G_mv = 0.0;
+  p.p_mean = 220.0;
+  p.p_sd = 200.0 / std::sqrt(12.0);
+  return p;
+}
+
 wendling_params wendling_params::seizure_prone() {
   // A = 5 mV, G = 15 mV and B = 39.5 mV: at the edge of the spike-wave region, where the noise switches
   // the circuit between background and spike-wave episodes (about 40 % of the time flagged, ~5 episodes

@@ -79,6 +79,8 @@ void scenario::validate() const {
   if (circuit.enabled) {
     circuit.model.validate();
     require_in_range("circuit.seeds", circuit.map.seeds, "", 1.0, 64.0);
+    require_in_range("circuit.checkpoint_h", circuit.checkpoint_h, "h", 0.01, 24.0 * 7.0);
+    require_in_range("number of circuit checkpoints", duration_h / circuit.checkpoint_h, "", 0.0, 2e6);
   }
   person.prior_benzodiazepine.validate();
   for (const char* domain : {"sedative", "anticonvulsant", "anxiolytic", "amnesic"}) (void)drug.pd.domain_index(domain);
@@ -159,8 +161,55 @@ struct fine_run {
   pk::concentration_profile conc;
   pd::pd_profile pdp;
   std::vector<double> seizure, dsst, drowsy;
+  std::vector<double> burden_24h;                      // trailing 24 h of checkpoints (0 without the circuit)
+  seizure_timeline checkpoints;                        // time_h, net, fraction only (empty without)
   std::vector<double> bac_g_per_l, ethanol, combined;  // with alcohol only
 };
+
+/// v on the grid t (uniform or not), linearly interpolated at x, clamped to the ends.
+double interpolate_at(const std::vector<double>& t, const std::vector<double>& v, double x) {
+  if (x <= t.front()) return v.front();
+  if (x >= t.back()) return v.back();
+  const auto upper = std::upper_bound(t.begin(), t.end(), x);
+  const auto k = static_cast<std::size_t>(upper - t.begin()) - 1;
+  const double w = (x - t[k]) / (t[k + 1] - t[k]);
+  return v[k] + w * (v[k + 1] - v[k]);
+}
+
+/// The index of the last checkpoint at or before t (checkpoints at k * every_h; 1e-9 absorbs rounding).
+std::size_t checkpoint_at_or_before(double t_h, double every_h) {
+  return t_h < 0.0 ? 0 : static_cast<std::size_t>(std::floor(t_h / every_h + 1e-9));
+}
+
+/// The circuit at the checkpoints 0, h, 2h, ... (up to the end of the grid): the net modulation it is handed
+/// (interpolated on the fine grid) and the map's read-outs there; then, on the fine grid, the latest
+/// checkpoint's fraction and the means over the checkpoints of the trailing 24 h.
+void run_checkpoints(fine_run& f, const std::vector<double>& net, const circuit::excitability_map& map,
+                     double every_h) {
+  seizure_timeline& c = f.checkpoints;
+  c.checkpoint_h = every_h;
+  const std::size_t n = checkpoint_at_or_before(f.t.back(), every_h) + 1;
+  for (std::size_t k = 0; k < n; ++k) {
+    const double t = std::min(static_cast<double>(k) * every_h, f.t.back());  // from k, never accumulated
+    const double m = interpolate_at(f.t, net, t);
+    c.time_h.push_back(t);
+    c.net_anticonvulsant.push_back(m);
+    c.fraction.push_back(map.seizure_fraction(m));
+  }
+  // Prefix sums: the mean over checkpoints lo..hi is (P[hi + 1] - P[lo]) / (hi - lo + 1).
+  std::vector<double> fraction_sum(n + 1, 0.0);
+  for (std::size_t k = 0; k < n; ++k) fraction_sum[k + 1] = fraction_sum[k] + c.fraction[k];
+  const std::size_t points = f.t.size();
+  f.burden_24h.resize(points);
+  for (std::size_t i = 0; i < points; ++i) {
+    const std::size_t hi = std::min(n - 1, checkpoint_at_or_before(f.t[i], every_h));
+    // The first checkpoint after t - 24 h (the one at exactly t - 24 h belongs to the previous window).
+    const std::size_t lo = f.t[i] < 24.0 ? 0 : std::min(hi, checkpoint_at_or_before(f.t[i] - 24.0, every_h) + 1);
+    const auto count = static_cast<double>(hi - lo + 1);
+    f.seizure[i] = c.fraction[hi];
+    f.burden_24h[i] = (fraction_sum[hi + 1] - fraction_sum[lo]) / count;
+  }
+}
 
 fine_run compute(const scenario& s, const circuit::excitability_map* map, const pk::two_compartment_oral& pk_params) {
   fine_run f;
@@ -197,9 +246,8 @@ fine_run compute(const scenario& s, const circuit::excitability_map* map, const 
     seizure_input = &anticonvulsant_with_ethanol;
   }
   f.seizure.assign(n, 0.0);
-  if (map != nullptr) {
-    for (std::size_t i = 0; i < n; ++i) f.seizure[i] = map->seizure_fraction((*seizure_input)[i]);
-  }
+  f.burden_24h.assign(n, 0.0);
+  if (map != nullptr) run_checkpoints(f, *seizure_input, *map, s.circuit.checkpoint_h);
   const auto& fast = f.pdp.adaptation[state_index(s.drug.pd, s.drug.dsst.adaptation_state)];
   f.dsst.resize(n);
   f.drowsy.resize(n);
@@ -228,6 +276,7 @@ timeline to_timeline(const fine_run& f) {
     ts.net_anticonvulsant.push_back(f.pdp.domain("anticonvulsant").net[i]);
     ts.net_anxiolytic.push_back(f.pdp.domain("anxiolytic").net[i]);
     ts.net_amnesic.push_back(f.pdp.domain("amnesic").net[i]);
+    ts.seizure_burden_24h.push_back(f.burden_24h[i]);
     if (!f.bac_g_per_l.empty()) {
       ts.bac_g_per_100ml.push_back(pd::bac_percent(f.bac_g_per_l[i]));
       ts.ethanol_modulation.push_back(f.ethanol[i]);
@@ -237,7 +286,8 @@ timeline to_timeline(const fine_run& f) {
   for (const auto* col :
        {&ts.time_h, &ts.conc_ngml, &ts.free_ngml, &ts.occupancy, &ts.net_modulation, &ts.tolerance, &ts.withdrawal,
         &ts.seizure_activity, &ts.dsst_impairment_pct, &ts.drowsiness_prob, &ts.net_sedative, &ts.net_anticonvulsant,
-        &ts.net_anxiolytic, &ts.net_amnesic, &ts.bac_g_per_100ml, &ts.ethanol_modulation, &ts.combined_modulation}) {
+        &ts.net_anxiolytic, &ts.net_amnesic, &ts.seizure_burden_24h, &ts.bac_g_per_100ml, &ts.ethanol_modulation,
+        &ts.combined_modulation}) {
     check_finite(*col, "timeline value");
   }
   return ts;
@@ -277,22 +327,86 @@ pk::two_compartment_oral scaled_for_weight(const drug_model& d, double weight_kg
   return p;
 }
 
-results simulate(const scenario& s) {
-  const prepared_scenario prep(s);
-  const fine_run f = compute(prep.source(), prep.map(), prep.typical_pk());
+namespace {
+
+/// Means of the checkpoint values per period of `period_h` hours ([p period, (p + 1) period)).
+std::vector<double> period_means(const std::vector<double>& t_h, const std::vector<double>& v, double period_h) {
+  std::vector<double> sum, count;
+  for (std::size_t k = 0; k < t_h.size(); ++k) {
+    const auto p = static_cast<std::size_t>(std::floor(t_h[k] / period_h + 1e-9));
+    if (p >= sum.size()) {
+      sum.resize(p + 1, 0.0);
+      count.resize(p + 1, 0.0);
+    }
+    sum[p] += v[k];
+    count[p] += 1.0;
+  }
+  for (std::size_t p = 0; p < sum.size(); ++p) sum[p] = count[p] > 0.0 ? sum[p] / count[p] : 0.0;
+  return sum;
+}
+
+/// The burden per day and week and its landmarks (docs/models.md#seizure-timeline).
+seizure_timeline seizure_summary(seizure_timeline c, const circuit::excitability_map& map, double first_h,
+                                 double last_h, double end_of_treatment_h) {
+  c.baseline_fraction = map.seizure_fraction(0.0);
+  c.daily_burden = period_means(c.time_h, c.fraction, 24.0);
+  c.weekly_burden = period_means(c.time_h, c.fraction, 168.0);
+
+  bool any_treatment_day = false;
+  bool any_day_after = false;
+  for (std::size_t d = 0; d < c.daily_burden.size(); ++d) {
+    const double start_h = 24.0 * static_cast<double>(d);
+    if (start_h >= first_h - 1e-9 && start_h + 24.0 <= end_of_treatment_h + 1e-9) {
+      if (!any_treatment_day || c.daily_burden[d] < c.lowest_daily_burden_on_treatment) {
+        c.lowest_daily_burden_on_treatment = c.daily_burden[d];
+        c.lowest_daily_burden_day = static_cast<double>(d);
+      }
+      any_treatment_day = true;
+    }
+    if (start_h >= last_h) {
+      if (!any_day_after || c.daily_burden[d] > c.peak_daily_burden_after_stop) {
+        c.peak_daily_burden_after_stop = c.daily_burden[d];
+        c.peak_daily_burden_after_stop_day = (start_h - last_h) / 24.0;
+      }
+      any_day_after = true;
+      if (c.daily_burden[d] > 1.1 * c.baseline_fraction) c.days_above_baseline_after_stop += 1.0;
+    }
+  }
+  double sum = 0.0;
+  double count = 0.0;
+  for (std::size_t k = 0; k < c.time_h.size(); ++k) {
+    if (c.time_h[k] > std::max(first_h, last_h - 168.0) - 1e-9 && c.time_h[k] <= last_h + 1e-9) {
+      sum += c.fraction[k];
+      count += 1.0;
+    }
+  }
+  c.last_week_of_treatment_burden = count > 0.0 ? sum / count : 0.0;
+  for (const auto* v : {&c.net_anticonvulsant, &c.fraction, &c.daily_burden, &c.weekly_burden}) {
+    check_finite(*v, "seizure timeline value");
+  }
+  return c;
+}
+
+/// simulate() for a validated scenario with the circuit's map already built (nullptr without the circuit).
+results simulate_with(const scenario& s, const circuit::excitability_map* map, const pk::two_compartment_oral& pk) {
+  const fine_run f = compute(s, map, pk);
   const auto& t_fine = f.t;
   const auto& conc = f.conc;
   const auto& pdp = f.pdp;
-  const auto& seizure = f.seizure;
   const auto& dsst = f.dsst;
   const auto& drowsy = f.drowsy;
   const double fine_step = s.output_step_h / static_cast<double>(f.sub);
-  const double seizure_baseline = prep.seizure_baseline();
+  const double seizure_baseline = map != nullptr ? map->seizure_fraction(0.0) : 0.0;
 
   results r;
   r.uncertain = s.drug.uncertain;
   if (!s.circuit.enabled) {
     r.uncertain.emplace_back("seizure activity: not computed ([circuit] enabled = false); the column is 0");
+  } else if (s.circuit.map.spread.columns > 1 && s.circuit.map.spread.B_log_sd > 0.0) {
+    r.uncertain.emplace_back(
+        "seizure burden: the patient's network is uncoupled Wendling columns with a log-normal spread of the slow "
+        "inhibitory gain B, calibrated so that clinical concentrations suppress seizures partly (Aarli 1973; "
+        "Epilepsia 1976); not fitted to seizure counts (docs/models.md#seizure-timeline)");
   }
   r.series = to_timeline(f);
 
@@ -319,21 +433,26 @@ results simulate(const scenario& s) {
   sm.peak_withdrawal_time_h = sm.peak_withdrawal > 0.0 ? t_fine[iw] : 0.0;
   sm.withdrawal_days = 0.0;
   sm.seizure_activity_baseline = seizure_baseline;
-  double on_sum = 0.0;
-  std::size_t on_n = 0;
-  sm.seizure_activity_peak_after_stop = 0.0;
   double trough = -1.0;
   for (std::size_t i = 0; i < t_fine.size(); ++i) {
     const double t = t_fine[i];
     if (pdp.withdrawal[i] > s.drug.withdrawal_notable) sm.withdrawal_days += fine_step / 24.0;
-    if (t >= first_h && t <= last_h + last_interval_h) {
-      on_sum += seizure[i];
-      ++on_n;
-    }
-    if (t > last_h) sm.seizure_activity_peak_after_stop = std::max(sm.seizure_activity_peak_after_stop, seizure[i]);
     if (last_h - first_h >= 24.0 && t >= last_h - 24.0 && t <= last_h) {
       trough = trough < 0.0 ? conc.c_ngml[i] : std::min(trough, conc.c_ngml[i]);
     }
+  }
+  // The seizure read-outs come from the checkpoints (the circuit is consulted there only).
+  double on_sum = 0.0;
+  std::size_t on_n = 0;
+  sm.seizure_activity_peak_after_stop = 0.0;
+  const seizure_timeline& cp = f.checkpoints;
+  for (std::size_t k = 0; k < cp.time_h.size(); ++k) {
+    const double t = cp.time_h[k];
+    if (t >= first_h && t <= last_h + last_interval_h) {
+      on_sum += cp.fraction[k];
+      ++on_n;
+    }
+    if (t > last_h) sm.seizure_activity_peak_after_stop = std::max(sm.seizure_activity_peak_after_stop, cp.fraction[k]);
   }
   sm.seizure_activity_on_treatment = on_n > 0 ? on_sum / static_cast<double>(on_n) : 0.0;
   sm.css_trough_ngml = std::max(trough, 0.0);
@@ -374,7 +493,34 @@ results simulate(const scenario& s) {
     r.warnings.push_back({"alcohol_with_benzodiazepine", buf});
   }
 
+  if (map != nullptr) r.seizures = seizure_summary(f.checkpoints, *map, first_h, last_h, last_h + last_interval_h);
   return r;
+}
+
+}  // namespace
+
+results simulate(const scenario& s) {
+  const prepared_scenario prep(s);
+  return simulate_with(s, prep.map(), prep.typical_pk());
+}
+
+std::vector<results> simulate_arms(const scenario& s, const std::vector<arm>& arms) {
+  if (arms.empty()) throw invalid_parameter("arms", 0.0, "arms: at least one arm is required");
+  // Every arm is checked before the (costly) map is built.
+  std::vector<scenario> runs(arms.size(), s);
+  for (std::size_t i = 0; i < arms.size(); ++i) {
+    runs[i].regimen = arms[i].regimen;
+    try {
+      runs[i].validate();
+    } catch (const invalid_parameter& e) {
+      throw invalid_parameter(e.name, e.value, "arm '" + arms[i].name + "': " + e.what());
+    }
+  }
+  const prepared_scenario prep(runs.front());
+  std::vector<results> out;
+  out.reserve(arms.size());
+  for (const scenario& run : runs) out.push_back(simulate_with(run, prep.map(), prep.typical_pk()));
+  return out;
 }
 
 }  // namespace benzosim::clinical

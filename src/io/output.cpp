@@ -124,7 +124,8 @@ std::string timeseries_csv(const clinical::timeline& t) {
                                     {"net_sedative", &t.net_sedative},
                                     {"net_anticonvulsant", &t.net_anticonvulsant},
                                     {"net_anxiolytic", &t.net_anxiolytic},
-                                    {"net_amnesic", &t.net_amnesic}};
+                                    {"net_amnesic", &t.net_amnesic},
+                                    {"seizure_burden_24h", &t.seizure_burden_24h}};
   if (!t.bac_g_per_100ml.empty()) {  // with alcohol only
     columns.emplace_back("bac_g_per_100ml", &t.bac_g_per_100ml);
     columns.emplace_back("ethanol_modulation", &t.ethanol_modulation);
@@ -137,7 +138,7 @@ std::string concentration_csv(const pk::concentration_profile& c) {
   return csv({{"time_h", &c.t_h}, {"conc_ngml", &c.c_ngml}, {"free_ngml", &c.free_ngml}}, "io::concentration_csv");
 }
 
-std::string summary_json(const clinical::scenario& s, const clinical::results& r) {
+std::string summary_json(const clinical::scenario& s, const clinical::results& r, const clinical::arm* arm) {
   using json = nlohmann::ordered_json;
   const auto number = [](const char* name, double v) {
     if (!std::isfinite(v)) throw internal_error(std::string{"io::summary_json: summary."} + name + " is not finite");
@@ -151,6 +152,7 @@ std::string summary_json(const clinical::scenario& s, const clinical::results& r
                    {"description", s.description},
                    {"indication", clinical::to_string(s.indication)},
                    {"drug", s.drug.name}};
+  if (arm != nullptr) j["scenario"]["arm"] = {{"name", arm->name}, {"description", arm->description}};
   json summary;
   summary["total_dose_mg"] = number("total_dose_mg", m.total_dose_mg);
   summary["treatment_days"] = number("treatment_days", m.treatment_days);
@@ -175,6 +177,40 @@ std::string summary_json(const clinical::scenario& s, const clinical::results& r
                        {"peak_withdrawal_time_h", number("domains.peak_withdrawal_time_h", d.peak_withdrawal_time_h)}};
   }
   summary["domains"] = std::move(domains);
+  if (s.circuit.enabled) {  // the seizure timeline: the circuit, its checkpoints and the burden per day and week
+    const clinical::seizure_timeline& c = r.seizures;
+    const circuit::wendling_params& p = s.circuit.model;
+    const circuit::map_options& o = s.circuit.map;
+    const auto numbers = [&](const char* name, const std::vector<double>& v) {
+      json a = json::array();
+      for (const double x : v) a.push_back(number(name, x));
+      return a;
+    };
+    json seizure;
+    seizure["model"] = {{"A_mv", number("A_mv", p.A_mv)},
+                        {"B_mv", number("B_mv", p.B_mv)},
+                        {"G_mv", number("G_mv", p.G_mv)},
+                        {"a_per_s", number("a_per_s", p.a_per_s)},
+                        {"b_per_s", number("b_per_s", p.b_per_s)},
+                        {"g_per_s", number("g_per_s", p.g_per_s)},
+                        {"B_log_sd", number("B_log_sd", o.spread.B_log_sd)},
+                        {"columns", o.spread.columns}};
+    seizure["checkpoint_h"] = number("checkpoint_h", c.checkpoint_h);
+    seizure["checkpoints"] = c.time_h.size();
+    seizure["baseline_burden"] = number("baseline_burden", c.baseline_fraction);
+    seizure["lowest_daily_burden_on_treatment"] =
+        number("lowest_daily_burden_on_treatment", c.lowest_daily_burden_on_treatment);
+    seizure["lowest_daily_burden_day"] = number("lowest_daily_burden_day", c.lowest_daily_burden_day);
+    seizure["last_week_of_treatment_burden"] = number("last_week_of_treatment_burden", c.last_week_of_treatment_burden);
+    seizure["peak_daily_burden_after_stop"] = number("peak_daily_burden_after_stop", c.peak_daily_burden_after_stop);
+    seizure["peak_daily_burden_after_stop_day"] =
+        number("peak_daily_burden_after_stop_day", c.peak_daily_burden_after_stop_day);
+    seizure["days_above_baseline_after_stop"] =
+        number("days_above_baseline_after_stop", c.days_above_baseline_after_stop);
+    seizure["daily_burden"] = numbers("daily_burden", c.daily_burden);
+    seizure["weekly_burden"] = numbers("weekly_burden", c.weekly_burden);
+    summary["seizure"] = std::move(seizure);
+  }
   if (s.person.prior_benzodiazepine.diazepam_mg_per_day > 0.0) {
     const pd::prior_exposure& e = s.person.prior_benzodiazepine;
     j["prior_benzodiazepine"] = {

@@ -13,6 +13,7 @@
 
 #include <benzosim/clinical/population.hpp>
 #include <benzosim/clinical/scenario.hpp>
+#include <benzosim/io/scenario_file.hpp>
 
 #include "toml_reader.hpp"
 
@@ -23,6 +24,10 @@ table_view scenario_root(const toml::table& doc, const std::string& source_name)
 
 /// The scenario (every top-level key but population, which is allowed and left to read_population).
 clinical::scenario read_scenario(const toml::table& doc, const std::string& source_name,
+                                 const std::filesystem::path& base_dir);
+
+/// The scenario and its [[arms]] (none if the file has no arms); read_scenario refuses a file with arms.
+scenario_arms read_scenario_arms(const toml::table& doc, const std::string& source_name,
                                  const std::filesystem::path& base_dir);
 
 /// The [population] section, or nullopt when the document has none. A covariate file named in it

@@ -151,17 +151,31 @@ simulation_settings read_simulation(const table_view& root) {
   return s;
 }
 
-clinical::circuit_settings read_circuit(const table_view& root) {
+/// [circuit]: the model (a named set, then explicit gains and rates), the column spread, the map and the
+/// checkpoints (docs/file-formats.md#circuit). Every bound is checked here, so errors name the key and line.
+clinical::circuit_settings read_circuit(const table_view& root, double duration_h) {
   clinical::circuit_settings c;
   c.model = circuit::wendling_params::seizure_prone();
-  const std::optional<table_view> t =
-      root.optional_subtable("circuit", {"enabled", "preset", "seed", "seeds", "A_mv", "B_mv", "G_mv"});
+  const std::optional<table_view> t = root.optional_subtable(
+      "circuit", {"enabled", "preset", "seed", "seeds", "A_mv", "B_mv", "G_mv", "a_per_s", "b_per_s", "g_per_s",
+                  "checkpoint_h", "B_log_sd", "columns", "net_min", "net_max", "points", "duration_s"});
   if (!t) return c;
   c.enabled = t->optional_boolean("enabled").value_or(true);
+  std::string preset = "seizure_prone";
   if (t->find("preset") != nullptr) {
-    const std::string preset = t->choice("preset", {"seizure_prone", "wendling_2002"});
-    c.model = preset == "wendling_2002" ? circuit::wendling_params::wendling_2002()
-                                        : circuit::wendling_params::seizure_prone();
+    preset = t->choice("preset", {"seizure_prone", "wendling_2002", "wendling_2005_hippocampal", "jansen_rit_1995"});
+    if (preset == "wendling_2002") c.model = circuit::wendling_params::wendling_2002();
+    if (preset == "wendling_2005_hippocampal") c.model = circuit::wendling_params::wendling_2005_hippocampal();
+    if (preset == "jansen_rit_1995") c.model = circuit::wendling_params::jansen_rit_1995();
+  }
+  if (preset == "jansen_rit_1995") {
+    for (const char* key : {"G_mv", "g_per_s"}) {
+      if (t->find(key) != nullptr) {
+        t->fail_at(key, t->key_path(key) +
+                            " cannot be set with preset = \"jansen_rit_1995\": Jansen-Rit is the case G = 0 "
+                            "(no fast somatic loop). Use preset = \"wendling_2002\" for a fast loop.");
+      }
+    }
   }
   if (const auto seed = t->optional_integer_in("seed", 0, std::numeric_limits<std::int64_t>::max())) {
     c.map.seed = static_cast<std::uint64_t>(*seed);
@@ -170,7 +184,31 @@ clinical::circuit_settings read_circuit(const table_view& root) {
   const detail::range gain = detail::open_closed(0.0, 200.0);
   if (const auto a = t->optional_number_in("A_mv", gain, "mV")) c.model.A_mv = *a;
   if (const auto b = t->optional_number_in("B_mv", gain, "mV")) c.model.B_mv = *b;
-  if (const auto g = t->optional_number_in("G_mv", gain, "mV")) c.model.G_mv = *g;
+  if (const auto g = t->optional_number_in("G_mv", detail::closed(0.0, 200.0), "mV")) c.model.G_mv = *g;
+  const detail::range rate = detail::open_closed(0.0, 1e5);
+  if (const auto a = t->optional_number_in("a_per_s", rate, "1/s")) c.model.a_per_s = *a;
+  if (const auto b = t->optional_number_in("b_per_s", rate, "1/s")) c.model.b_per_s = *b;
+  if (const auto g = t->optional_number_in("g_per_s", rate, "1/s")) c.model.g_per_s = *g;
+  c.checkpoint_h = t->optional_number_in("checkpoint_h", detail::closed(0.01, 168.0), "h").value_or(c.checkpoint_h);
+  if (duration_h / c.checkpoint_h > max_output_rows) {
+    t->fail_at("checkpoint_h", "The circuit would be consulted " +
+                                   detail::show(std::floor(duration_h / c.checkpoint_h) + 1) + " times; at most " +
+                                   detail::show(max_output_rows) +
+                                   " checkpoints are allowed. Increase circuit.checkpoint_h.");
+  }
+  c.map.spread.B_log_sd = t->optional_number_in("B_log_sd", detail::closed(0.0, 2.0), "").value_or(0.0);
+  if (const auto n = t->optional_integer_in("columns", 1, 200)) c.map.spread.columns = static_cast<int>(*n);
+  c.map.net_min = t->optional_number_in("net_min", detail::closed(-2.0, 2.0), "").value_or(c.map.net_min);
+  c.map.net_max = t->optional_number_in("net_max", detail::closed(-2.0, 2.0), "").value_or(c.map.net_max);
+  if (!(c.map.net_max > c.map.net_min)) {
+    t->fail_at(t->find("net_max") != nullptr ? "net_max" : "net_min",
+               "circuit.net_max = " + detail::show(c.map.net_max) +
+                   " must be greater than circuit.net_min = " + detail::show(c.map.net_min) + ".");
+  }
+  if (const auto n = t->optional_integer_in("points", 2, 1000)) c.map.points = static_cast<int>(*n);
+  if (const auto d = t->optional_number_in("duration_s", detail::closed(1.0, 3600.0), "s")) {
+    c.map.sim.duration_ms = 1000.0 * *d;
+  }
   return c;
 }
 
@@ -227,13 +265,14 @@ table_view scenario_root(const toml::table& doc, const std::string& source_name)
           "",
           source_name,
           {"schema_version", "name", "description", "drug", "drug_file", "indication", "patient", "dosing",
-           "simulation", "circuit", "alcohol", "population"}};
+           "simulation", "circuit", "alcohol", "population", "arms"}};
 }
 
-clinical::scenario read_scenario(const toml::table& doc, const std::string& source_name,
-                                 const std::filesystem::path& base_dir) {
-  const table_view root = scenario_root(doc, source_name);  // [population]: read_population (population_file.cpp)
+namespace {
 
+/// Everything of the scenario but validation; [[arms]] is left to read_arms. With arms the top-level
+/// [[dosing]] (the doses every arm shares) may be absent.
+clinical::scenario read_unvalidated(const table_view& root, const std::filesystem::path& base_dir, bool has_arms) {
   clinical::scenario s{};
   s.name = root.string("name");
   if (s.name.find_first_not_of(" \t") == std::string::npos) root.fail_at("name", "name must not be empty.");
@@ -259,11 +298,11 @@ clinical::scenario read_scenario(const toml::table& doc, const std::string& sour
           patient->choice("sex", {"female", "male"}) == "male" ? pk::biological_sex::male : pk::biological_sex::female;
     }
   }
-  s.regimen = read_dosing(root);
+  if (!has_arms || root.find("dosing") != nullptr) s.regimen = read_dosing(root);
   const simulation_settings sim = read_simulation(root);
   s.duration_h = sim.duration_h;
   s.output_step_h = sim.output_step_h;
-  s.circuit = read_circuit(root);
+  s.circuit = read_circuit(root, s.duration_h);
   if (const auto alcohol = root.optional_subtable(
           "alcohol", {"drinks", "widmark_r", "ka_per_h", "beta_g_per_l_per_h", "bioavailability", "cap", "synergy"})) {
     if (!s.person.sex) {
@@ -273,13 +312,77 @@ clinical::scenario read_scenario(const toml::table& doc, const std::string& sour
     }
     s.alcohol = read_alcohol(*alcohol, s.duration_h);
   }
+  return s;
+}
 
+/// [[arms]]: each arm's regimen is the shared [[dosing]] followed by its own [[arms.dosing]].
+std::vector<clinical::arm> read_arms(const table_view& root, const pk::regimen& shared) {
+  std::vector<clinical::arm> arms;
+  if (root.find("arms") == nullptr) return arms;
+  for (const table_view& t : root.table_array("arms", {"name", "description", "dosing"})) {
+    clinical::arm a;
+    a.name = t.string("name");
+    if (a.name.empty() ||
+        a.name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") !=
+            std::string::npos) {
+      t.fail_at("name", t.key_path("name") + " = \"" + a.name +
+                            "\" must be non-empty and use only letters, digits, '_' and '-' (it names the arm's output "
+                            "directory).");
+    }
+    for (const clinical::arm& other : arms) {
+      if (other.name == a.name) t.fail_at("name", "Two arms are named \"" + a.name + "\"; arm names must be unique.");
+    }
+    a.description = t.optional_string("description").value_or("");
+    a.regimen = shared;
+    if (t.find("dosing") != nullptr) a.regimen.append(read_dosing(t));
+    if (a.regimen.doses.empty()) {
+      detail::fail(t.file(), t.loc(),
+                   t.path() + " (\"" + a.name + "\") has no doses: give [[dosing]] for every arm or [[arms.dosing]].");
+    }
+    arms.push_back(std::move(a));
+  }
+  return arms;
+}
+
+void validate_or_throw(const clinical::scenario& s, const std::string& source_name, const std::string& what) {
   try {
     s.validate();
   } catch (const error& e) {
-    throw scenario_error(source_name, 0, 0, sentence(std::string{"The scenario is invalid: "} + e.what()));
+    throw scenario_error(source_name, 0, 0, sentence("The " + what + " is invalid: " + e.what()));
   }
+}
+
+}  // namespace
+
+clinical::scenario read_scenario(const toml::table& doc, const std::string& source_name,
+                                 const std::filesystem::path& base_dir) {
+  const table_view root = scenario_root(doc, source_name);  // [population]: read_population (population_file.cpp)
+  if (root.find("arms") != nullptr) {
+    root.fail_at("arms",
+                 "This scenario has [[arms]] (several regimens); only `benzosim run` runs arms. Give a single "
+                 "regimen in [[dosing]] for this command.");
+  }
+  clinical::scenario s = read_unvalidated(root, base_dir, false);
+  validate_or_throw(s, source_name, "scenario");
   return s;
+}
+
+scenario_arms read_scenario_arms(const toml::table& doc, const std::string& source_name,
+                                 const std::filesystem::path& base_dir) {
+  const table_view root = scenario_root(doc, source_name);
+  scenario_arms out{read_unvalidated(root, base_dir, root.find("arms") != nullptr), {}};
+  out.arms = read_arms(root, out.scenario.regimen);
+  if (out.arms.empty()) {
+    validate_or_throw(out.scenario, source_name, "scenario");
+    return out;
+  }
+  out.scenario.regimen = out.arms.front().regimen;  // the scenario itself is the first arm
+  for (const clinical::arm& a : out.arms) {
+    clinical::scenario run = out.scenario;
+    run.regimen = a.regimen;
+    validate_or_throw(run, source_name, "arm '" + a.name + "'");
+  }
+  return out;
 }
 
 }  // namespace detail
@@ -292,6 +395,21 @@ clinical::scenario parse_scenario(std::string_view toml_text, const std::string&
   // Checked here too: `benzosim run` rejects a broken section (and a broken covariate file).
   (void)detail::read_population(doc, source_name, base_dir);
   return s;
+}
+
+scenario_arms parse_scenario_arms(std::string_view toml_text, const std::string& source_name,
+                                  const std::filesystem::path& base_dir) {
+  const toml::table doc = detail::parse_toml(toml_text, source_name);
+  detail::check_schema_version(doc, source_name, "scenario file", scenario_schema_version);
+  scenario_arms s = detail::read_scenario_arms(doc, source_name, base_dir);
+  (void)detail::read_population(doc, source_name, base_dir);
+  return s;
+}
+
+scenario_arms load_scenario_arms(const std::filesystem::path& file) {
+  const detail::file_text f = detail::read_text_file(file);
+  if (!f.problem.empty()) throw scenario_error(file.string(), 0, 0, sentence(capitalised(f.problem)));
+  return parse_scenario_arms(f.text, file.string(), file.parent_path());
 }
 
 clinical::scenario load_scenario(const std::filesystem::path& file) {

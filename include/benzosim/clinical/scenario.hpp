@@ -82,10 +82,15 @@ struct alcohol_settings {
   [[nodiscard]] pd::ethanol_pk_params pk_for(const patient& p) const;
 };
 
+/// The seizure circuit of the timeline (docs/models.md#seizure-timeline): the Wendling model (a named set or
+/// explicit gains and rates; with map.spread, the median column of a heterogeneous network), its excitability
+/// map, and the checkpoints at which the timeline reads the anticonvulsant domain's net modulation and asks
+/// the map for the seizure-like fraction of time.
 struct circuit_settings {
   bool enabled = true;
   circuit::wendling_params model;
   circuit::map_options map;
+  double checkpoint_h = 6.0;  ///< checkpoint interval [h]: checkpoints at 0, h, 2h, ... up to the duration
 };
 
 struct scenario {
@@ -116,6 +121,10 @@ struct timeline {
       dsst_impairment_pct, drowsiness_prob;
   /// Net effect per domain: the domain's drive minus its own adaptation (negative in withdrawal) [-1..1].
   std::vector<double> net_sedative, net_anticonvulsant, net_anxiolytic, net_amnesic;
+  /// The seizure circuit (0 without it): seizure_activity is the read-out of the latest checkpoint and
+  /// seizure_burden_24h the mean read-out of the checkpoints in (t - 24 h, t], both seizure-like fractions of
+  /// time [0..1].
+  std::vector<double> seizure_burden_24h;
   /// With alcohol only (empty otherwise): blood alcohol [g/100 mL], ethanol's own modulation and the drug's net
   /// modulation plus ethanol's (capped; what the seizure circuit and drowsiness then read) [-].
   std::vector<double> bac_g_per_100ml, ethanol_modulation, combined_modulation;
@@ -131,8 +140,8 @@ struct summary {
   double peak_tolerance, peak_withdrawal, peak_withdrawal_time_h;
   double withdrawal_days;                   ///< days with withdrawal above the notable level [days]
   double seizure_activity_baseline;         ///< seizure-like fraction without drug [0..1]
-  double seizure_activity_on_treatment;     ///< mean over the treatment period [0..1]
-  double seizure_activity_peak_after_stop;  ///< max after the last dose [0..1]
+  double seizure_activity_on_treatment;     ///< mean over the checkpoints of the treatment period [0..1]
+  double seizure_activity_peak_after_stop;  ///< max over the checkpoints after the last dose [0..1]
   /// Per effect domain (pd_params::domains order): the extreme net effects and the withdrawal peak.
   struct domain_summary {
     std::string name;
@@ -147,15 +156,51 @@ struct summary {
   double hours_alcohol_with_drug;  ///< time with BAC > 0 while the drug is above 1 ng/mL [h]
 };
 
+/// The seizure circuit at its checkpoints and the burden per day and week (docs/models.md#seizure-timeline).
+/// Day d is [24d, 24d + 24) h, week w is [168w, 168w + 168) h on the scenario clock; each value is the mean
+/// over the checkpoints inside (a last partial day or week has fewer). Empty without the circuit.
+struct seizure_timeline {
+  double checkpoint_h = 0.0;               ///< [h]
+  std::vector<double> time_h;              ///< checkpoint times [h]
+  std::vector<double> net_anticonvulsant;  ///< the net modulation handed to the circuit (with ethanol if any) [-]
+  std::vector<double> fraction;            ///< seizure-like fraction of time [0..1]
+  double baseline_fraction = 0.0;          ///< without drug (net 0) [0..1]
+  std::vector<double> daily_burden;        ///< per day: mean seizure-like fraction [0..1]
+  std::vector<double> weekly_burden;       ///< per week: mean seizure-like fraction [0..1]
+  /// Lowest daily burden among the days that lie wholly in the treatment period, and that day (0 if none).
+  double lowest_daily_burden_on_treatment = 0.0;
+  double lowest_daily_burden_day = 0.0;  ///< [day]
+  /// Mean over the checkpoints of the last 7 days before the last dose [0..1].
+  double last_week_of_treatment_burden = 0.0;
+  /// Highest daily burden among the days that start after the last dose, and when (days after the last dose).
+  double peak_daily_burden_after_stop = 0.0;
+  double peak_daily_burden_after_stop_day = 0.0;  ///< [day] after the last dose
+  /// Days that start after the last dose whose burden exceeds the pre-treatment baseline by more than 10 %.
+  double days_above_baseline_after_stop = 0.0;  ///< [day]
+};
+
 struct results {
   timeline series;
   clinical::summary summary;
+  seizure_timeline seizures;
   std::vector<finding> warnings;
   std::vector<std::string> uncertain;  ///< copied from the drug model: what the outputs cannot vouch for
 };
 
 /// Runs the whole chain. Throws on an invalid scenario; every output number is finite (checked).
 results simulate(const scenario& s);
+
+/// One dosing arm of a comparison: the scenario run with this regimen instead of its own.
+struct arm {
+  std::string name;
+  std::string description;
+  pk::regimen regimen;
+};
+
+/// Runs every arm on the scenario's patient, drug, circuit and simulation settings (the arm's regimen replaces
+/// the scenario's); the circuit's excitability map is built once for all. Results in arm order, each equal to
+/// simulate() of the scenario with that regimen. Throws on an invalid scenario or arm (naming the arm).
+std::vector<results> simulate_arms(const scenario& s, const std::vector<arm>& arms);
 
 /// The typical pk parameters of a drug for a patient's weight: CL and Q x (W/W_ref)^exponent, volumes x W/W_ref.
 pk::two_compartment_oral scaled_for_weight(const drug_model& d, double weight_kg);

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <benzosim/clinical/scenario.hpp>
 #include <benzosim/core/error.hpp>
@@ -24,8 +25,21 @@ clinical::drug_model embedded_drug(std::string_view name);
 /// checked but not returned (io/population_file.hpp reads it for `benzosim population`).
 clinical::scenario parse_scenario(std::string_view toml_text, const std::string& source_name,
                                   const std::filesystem::path& base_dir);
-/// Reads and parses a scenario file; a missing or unreadable file is a scenario_error too.
+/// Reads and parses a scenario file; a missing or unreadable file is a scenario_error too. A file with
+/// [[arms]] is refused (parse_scenario too): use load_scenario_arms.
 clinical::scenario load_scenario(const std::filesystem::path& file);
+
+/// A scenario file with its dosing arms (docs/file-formats.md#arms). Without [[arms]], `arms` is empty and
+/// `scenario` is what parse_scenario returns; with arms, each arm's regimen is the shared [[dosing]] followed
+/// by its own [[arms.dosing]], every arm is validated, and scenario.regimen is the first arm's.
+struct scenario_arms {
+  clinical::scenario scenario;
+  std::vector<clinical::arm> arms;
+};
+scenario_arms parse_scenario_arms(std::string_view toml_text, const std::string& source_name,
+                                  const std::filesystem::path& base_dir);
+/// Reads and parses a scenario file that may have [[arms]] (what `benzosim run` uses).
+scenario_arms load_scenario_arms(const std::filesystem::path& file);
 /// The demo scenario built into the binary (data/scenarios/demo.toml at build time).
 clinical::scenario demo_scenario();
 

@@ -3,6 +3,7 @@
 // independently solved fixed point, first-order convergence, the noise scaling against the linear
 // closed form, step-size independence of the statistics, and the detector telling regimes apart.
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -11,6 +12,7 @@
 
 #include <gtest/gtest.h>
 
+#include <benzosim/circuit/lfp_analysis.hpp>
 #include <benzosim/circuit/wendling.hpp>
 #include <benzosim/core/error.hpp>
 #include <benzosim/pd/gabaa.hpp>
@@ -324,6 +326,158 @@ TEST(wendling, potentiation_suppresses_and_withdrawal_raises_seizures) {
   EXPECT_GT(untreated, 0.2);
   EXPECT_LT(untreated, 0.8);
   EXPECT_EQ(treated, 0.0);
+}
+
+}  // namespace
+
+namespace {
+
+using benzosim::circuit::lfp_readout;
+
+TEST(wendling, published_variants) {
+  // Wendling et al. 2005, ModelDB 97983 EEGmodel.c defaults; the rest as in 2002.
+  const wendling_params h = wendling_params::wendling_2005_hippocampal();
+  EXPECT_EQ(h.A_mv, 3.5);
+  EXPECT_EQ(h.B_mv, 20.0);
+  EXPECT_EQ(h.G_mv, 15.0);
+  EXPECT_EQ(h.a_per_s, 100.0);
+  EXPECT_EQ(h.b_per_s, 30.0);
+  EXPECT_EQ(h.g_per_s, 350.0);
+  EXPECT_EQ(h.C, 135.0);
+  EXPECT_EQ(h.p_mean, 90.0);
+  EXPECT_EQ(h.p_sd, 30.0);
+  EXPECT_NO_THROW(h.validate());
+  // Jansen & Rit 1995: no fast loop, input uniform on [120, 320] pulses/s (mean 220, SD 200/sqrt 12).
+  const wendling_params j = wendling_params::jansen_rit_1995();
+  EXPECT_EQ(j.G_mv, 0.0);
+  EXPECT_EQ(j.A_mv, 3.25);
+  EXPECT_EQ(j.B_mv, 22.0);
+  EXPECT_EQ(j.a_per_s, 100.0);
+  EXPECT_EQ(j.b_per_s, 50.0);
+  EXPECT_EQ(j.p_mean, 220.0);
+  EXPECT_TRUE(close_rel(j.p_sd, 57.735, 1e-4));
+  EXPECT_NO_THROW(j.validate());
+}
+
+/// Jansen & Rit's six equations, written out independently and integrated with classical RK4 at h_s:
+/// the LFP y1 - y2 every `every` steps, from rest, deterministic input p_mean.
+std::vector<double> jansen_rit_rk4(const wendling_params& p, double h_s, int steps, int every) {
+  const auto S = [&](double v) { return 2.0 * p.e0_per_s / (1.0 + std::exp(p.r_per_mv * (p.v0_mv - v))); };
+  using state = std::array<double, 6>;  // y0, y1, y2, y0', y1', y2'
+  const double A = p.A_mv, B = p.B_mv, a = p.a_per_s, b = p.b_per_s, C = p.C;
+  const auto f = [&](const state& y) {
+    return state{y[3],
+                 y[4],
+                 y[5],
+                 A * a * S(y[1] - y[2]) - 2.0 * a * y[3] - a * a * y[0],
+                 A * a * (p.p_mean + 0.8 * C * S(C * y[0])) - 2.0 * a * y[4] - a * a * y[1],
+                 B * b * 0.25 * C * S(0.25 * C * y[0]) - 2.0 * b * y[5] - b * b * y[2]};
+  };
+  const auto axpy = [](const state& y, double c, const state& k) {
+    state r{};
+    for (std::size_t i = 0; i < 6; ++i) r[i] = y[i] + c * k[i];
+    return r;
+  };
+  state y{};
+  std::vector<double> out{0.0};
+  for (int n = 1; n <= steps; ++n) {
+    const state k1 = f(y), k2 = f(axpy(y, h_s / 2, k1)), k3 = f(axpy(y, h_s / 2, k2)), k4 = f(axpy(y, h_s, k3));
+    for (std::size_t i = 0; i < 6; ++i) y[i] += h_s / 6.0 * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i]);
+    if (n % every == 0) out.push_back(y[1] - y[2]);
+  }
+  return out;
+}
+
+/// Mean period [ms] from upward crossings of the mean (linearly interpolated) of x sampled every dt_ms.
+double mean_period_ms(const std::vector<double>& x, double dt_ms) {
+  const double m = mean_of(x);
+  std::vector<double> up;
+  for (std::size_t i = 1; i < x.size(); ++i) {
+    if (x[i - 1] < m && x[i] >= m)
+      up.push_back((static_cast<double>(i - 1) + (m - x[i - 1]) / (x[i] - x[i - 1])) * dt_ms);
+  }
+  return up.size() < 2 ? 0.0 : (up.back() - up.front()) / static_cast<double>(up.size() - 1);
+}
+
+TEST(jansen_rit, is_the_wendling_model_with_g_zero) {
+  // With G = 0 the fast loop receives no input, y3 stays exactly 0 and nothing reads y4 except that loop:
+  // its rate g and the C5/C6 path cannot matter (bit for bit).
+  wendling_params jr = wendling_params::jansen_rit_1995();
+  wendling_params other_g = jr;
+  other_g.g_per_s = 37.0;
+  const simulation_options o{.duration_ms = 3000.0, .transient_ms = 500.0, .seed = 5};
+  EXPECT_EQ(simulate(jr, o).v_mv, simulate(other_g, o).v_mv);
+
+  // Deterministic input: the same trajectory as Jansen-Rit's own six equations (RK4 at 1 us, written
+  // independently above), and the known ~10.8 Hz alpha limit cycle at p = 220 pulses/s.
+  jr.p_sd = 0.0;
+  const std::vector<double> ref = jansen_rit_rk4(jr, 1e-6, 1000000, 1000);  // 1 s, every 1 ms
+  const std::vector<double> ours =
+      simulate(jr, {.duration_ms = 1000.0, .transient_ms = 0.0, .dt_ms = 1.0 / 64.0, .record_every_ms = 1.0}).v_mv;
+  ASSERT_EQ(ours.size(), ref.size());
+  double max_error = 0.0, max_abs = 0.0;
+  for (std::size_t i = 0; i < ref.size(); ++i) {
+    max_error = std::max(max_error, std::abs(ours[i] - ref[i]));
+    max_abs = std::max(max_abs, std::abs(ref[i]));
+  }
+  // First order in dt: ~0.1 mV at 1/64 ms on a trajectory that reaches ~10 mV (measured 0.06 mV).
+  EXPECT_LT(max_error, 0.02 * max_abs) << max_error << " of " << max_abs;
+  // The limit cycle's period: RK4 at 10 us over 4 s (the last 3 s, every 0.5 ms) against this scheme over
+  // 3 s after a 1 s transient. The scheme's period error is first order: it halves with dt (measured
+  // 93.92 / 92.71 / 92.12 / 91.83 / 91.69 ms at dt = 1/2 ... 1/32 ms against 91.55 ms, i.e. 10.92 Hz; the
+  // default 0.5 ms runs 2.6 % slow on this rhythm).
+  const std::vector<double> rk4 = jansen_rit_rk4(jr, 1e-5, 400000, 50);
+  const double period_ref = mean_period_ms(std::vector<double>(rk4.begin() + 2000, rk4.end()), 0.5);
+  EXPECT_GT(1000.0 / period_ref, 10.5);
+  EXPECT_LT(1000.0 / period_ref, 11.2);
+  const auto period_error = [&](double dt_ms) {
+    const auto v =
+        simulate(jr, {.duration_ms = 3000.0, .transient_ms = 1000.0, .dt_ms = dt_ms, .record_every_ms = 0.5});
+    return mean_period_ms(v.v_mv, 0.5) - period_ref;
+  };
+  const double e8 = period_error(1.0 / 8.0), e16 = period_error(1.0 / 16.0), e32 = period_error(1.0 / 32.0);
+  EXPECT_GT(e8 / e16, 1.8) << e8 << " " << e16 << " " << e32;
+  EXPECT_LT(e8 / e16, 2.2);
+  EXPECT_GT(e16 / e32, 1.8);
+  EXPECT_LT(e16 / e32, 2.2);
+  EXPECT_LT(e32, 0.002 * period_ref);
+}
+
+TEST(wendling, statistics_converge_as_the_step_shrinks) {
+  // Weak convergence of the exponential Euler-Maruyama scheme on the sustained spike-wave set (5, 30, 15),
+  // 16 seeds x 30 s at dt = 0.5, 0.25 and 0.125 ms. Different dt means different random paths, so the
+  // differences hold a bias (first order: the limit cycle runs slightly slow at a coarse step) plus noise
+  // (SE of a 16-seed mean: 0.002-0.003 mV for the SD, 0.004/s for the spike rate). Measured (docs/circuit.md):
+  // SD 5.810 / 5.765 / 5.741 mV (5.726 at 1/32 ms), spike-wave rate 4.058 / 4.083 / 4.090 /s (4.094).
+  wendling_params p = wendling_params::seizure_prone();
+  p.B_mv = 30.0;
+  const auto mean_over_seeds = [&](double dt_ms) {
+    lfp_readout m{};
+    const int seeds = 16;
+    for (int s = 1; s <= seeds; ++s) {
+      const lfp_readout r = benzosim::circuit::analyse(simulate(
+          p, {.duration_ms = 30000.0, .transient_ms = 1000.0, .dt_ms = dt_ms, .seed = static_cast<std::uint64_t>(s)}));
+      m.seizure.sd_mv += r.seizure.sd_mv / seeds;
+      m.seizure.line_length_mv_per_s += r.seizure.line_length_mv_per_s / seeds;
+      m.spike_rate_per_s += r.spike_rate_per_s / seeds;
+    }
+    return m;
+  };
+  const lfp_readout c = mean_over_seeds(0.5), m = mean_over_seeds(0.25), f = mean_over_seeds(0.125);
+  // The SD shrinks monotonically towards its limit, the differences roughly halving with dt.
+  const double d1 = c.seizure.sd_mv - m.seizure.sd_mv, d2 = m.seizure.sd_mv - f.seizure.sd_mv;
+  EXPECT_GT(d2, 0.0) << c.seizure.sd_mv << " " << m.seizure.sd_mv << " " << f.seizure.sd_mv;
+  EXPECT_GT(d1, d2);
+  EXPECT_LT(d2, 0.006 * f.seizure.sd_mv);
+  EXPECT_LT(d1 + d2, 0.015 * f.seizure.sd_mv);
+  // The discharge rate rises towards its limit: the coarse step's ~1 % slow-down halves, then vanishes.
+  EXPECT_LT(c.spike_rate_per_s, m.spike_rate_per_s);
+  EXPECT_LE(m.spike_rate_per_s, f.spike_rate_per_s + 0.004);
+  EXPECT_LT(f.spike_rate_per_s - c.spike_rate_per_s, 0.015 * f.spike_rate_per_s);
+  EXPECT_LT(std::abs(f.spike_rate_per_s - m.spike_rate_per_s), 0.004 * f.spike_rate_per_s);
+  // Line length: within 1 % at every step (its seed noise, ~0.1 %, hides the ordering).
+  EXPECT_TRUE(close_rel(c.seizure.line_length_mv_per_s, f.seizure.line_length_mv_per_s, 0.01));
+  EXPECT_TRUE(close_rel(m.seizure.line_length_mv_per_s, f.seizure.line_length_mv_per_s, 0.01));
 }
 
 }  // namespace

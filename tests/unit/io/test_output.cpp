@@ -113,6 +113,7 @@ benzosim::clinical::timeline two_row_timeline() {
   t.net_anticonvulsant = {0.0, 0.2};
   t.net_anxiolytic = {0.0, 0.3};
   t.net_amnesic = {0.0, 0.34};
+  t.seizure_burden_24h = {0.3, 0.175};
   return t;
 }
 
@@ -123,12 +124,13 @@ TEST(timeseries_csv, header_and_rows_round_trip) {
   ASSERT_EQ(lines.size(), 3u);
   EXPECT_EQ(lines[0],
             "time_h,conc_ngml,free_ngml,occupancy,net_modulation,tolerance,withdrawal,seizure_activity,"
-            "dsst_impairment_pct,drowsiness_prob,net_sedative,net_anticonvulsant,net_anxiolytic,net_amnesic");
-  EXPECT_EQ(lines[1], "0,0,0,0,0,0,0,0.3,0,0.05,0,0,0,0");
+            "dsst_impairment_pct,drowsiness_prob,net_sedative,net_anticonvulsant,net_anxiolytic,net_amnesic,"
+            "seizure_burden_24h");
+  EXPECT_EQ(lines[1], "0,0,0,0,0,0,0,0.3,0,0.05,0,0,0,0,0.3");
   const auto cells = split(lines[2], ',');
-  ASSERT_EQ(cells.size(), 14u);
-  const std::vector<double> expected = {1.5,  12.93456789012, 1.94, 0.34,   -0.25, 0.01, 0.25,
-                                        0.05, 41.5,           0.5,  -0.125, 0.2,   0.3,  0.34};
+  ASSERT_EQ(cells.size(), 15u);
+  const std::vector<double> expected = {1.5, 12.93456789012, 1.94, 0.34, -0.25, 0.01, 0.25, 0.05, 41.5,
+                                        0.5, -0.125,         0.2,  0.3,  0.34,  0.175};
   for (std::size_t i = 0; i < cells.size(); ++i) EXPECT_NEAR(std::stod(cells[i]), expected[i], 1e-9 * 13) << i;
   EXPECT_EQ(cells[1], "12.93456789");
   EXPECT_EQ(csv.back(), '\n');
@@ -176,6 +178,19 @@ benzosim::clinical::results some_results() {
   m.seizure_activity_on_treatment = 0.02;
   m.seizure_activity_peak_after_stop = 0.45;
   m.domains = {{"sedative", 0.4, 0.12, 760.0}, {"amnesic", 0.5, 0.0, 0.0}};
+  auto& c = r.seizures;
+  c.checkpoint_h = 6.0;
+  c.time_h = {0.0, 6.0};
+  c.net_anticonvulsant = {0.0, 0.2};
+  c.fraction = {0.3, 0.05};
+  c.baseline_fraction = 0.3;
+  c.daily_burden = {0.175};
+  c.weekly_burden = {0.175};
+  c.lowest_daily_burden_on_treatment = 0.175;
+  c.last_week_of_treatment_burden = 0.05;
+  c.peak_daily_burden_after_stop = 0.45;
+  c.peak_daily_burden_after_stop_day = 3.0;
+  c.days_above_baseline_after_stop = 12.0;
   r.warnings = {{"duration_beyond_short_term", "Treatment lasts 28 days."}};
   r.uncertain = {"occupancy: class proxy"};
   return r;
@@ -206,7 +221,8 @@ TEST(summary_json, has_every_documented_field) {
                                          "seizure_activity_baseline",
                                          "seizure_activity_on_treatment",
                                          "seizure_activity_peak_after_stop",
-                                         "domains"};
+                                         "domains",
+                                         "seizure"};
   EXPECT_EQ(m.size(), keys.size());
   EXPECT_DOUBLE_EQ(m.at("domains").at("sedative").at("peak_withdrawal").get<double>(), 0.12);
   EXPECT_DOUBLE_EQ(m.at("domains").at("sedative").at("peak_withdrawal_time_h").get<double>(), 760.0);
@@ -216,10 +232,41 @@ TEST(summary_json, has_every_documented_field) {
   EXPECT_DOUBLE_EQ(m.at("total_dose_mg").get<double>(), 42.0);
   EXPECT_DOUBLE_EQ(m.at("cmax_ngml").get<double>(), 18.12345679);  // 10 significant digits
   EXPECT_DOUBLE_EQ(m.at("seizure_activity_peak_after_stop").get<double>(), 0.45);
+  // The demo has [circuit]: the seizure timeline, its model and landmarks (docs/file-formats.md).
+  const auto& z = m.at("seizure");
+  for (const char* k :
+       {"model", "checkpoint_h", "checkpoints", "baseline_burden", "lowest_daily_burden_on_treatment",
+        "lowest_daily_burden_day", "last_week_of_treatment_burden", "peak_daily_burden_after_stop",
+        "peak_daily_burden_after_stop_day", "days_above_baseline_after_stop", "daily_burden", "weekly_burden"}) {
+    EXPECT_TRUE(z.contains(k)) << k;
+  }
+  EXPECT_EQ(z.size(), 12u);
+  EXPECT_DOUBLE_EQ(z.at("model").at("B_mv").get<double>(), s.circuit.model.B_mv);
+  EXPECT_EQ(z.at("model").at("columns").get<int>(), 1);
+  EXPECT_EQ(z.at("checkpoints").get<int>(), 2);
+  EXPECT_DOUBLE_EQ(z.at("baseline_burden").get<double>(), 0.3);
+  EXPECT_DOUBLE_EQ(z.at("days_above_baseline_after_stop").get<double>(), 12.0);
+  EXPECT_EQ(z.at("daily_burden"), nlohmann::json::array({0.175}));
+  EXPECT_FALSE(j.at("scenario").contains("arm"));
   ASSERT_EQ(j.at("warnings").size(), 1u);
   EXPECT_EQ(j.at("warnings")[0].at("code"), "duration_beyond_short_term");
   EXPECT_EQ(j.at("warnings")[0].at("message"), "Treatment lasts 28 days.");
   EXPECT_EQ(j.at("uncertain"), nlohmann::json::array({"occupancy: class proxy"}));
+}
+
+TEST(summary_json, names_the_arm_and_leaves_out_a_disabled_circuit) {
+  auto s = benzosim::io::demo_scenario();
+  const benzosim::clinical::arm taper{"taper", "Slowly.", {}};
+  auto j = nlohmann::json::parse(benzosim::io::summary_json(s, some_results(), &taper));
+  EXPECT_EQ(j.at("scenario").at("arm").at("name"), "taper");
+  EXPECT_EQ(j.at("scenario").at("arm").at("description"), "Slowly.");
+  s.circuit.enabled = false;
+  j = nlohmann::json::parse(benzosim::io::summary_json(s, some_results()));
+  EXPECT_FALSE(j.at("summary").contains("seizure"));
+  auto r = some_results();
+  r.seizures.daily_burden[0] = nan;
+  s.circuit.enabled = true;
+  EXPECT_THROW(benzosim::io::summary_json(s, r), benzosim::internal_error);
 }
 
 TEST(summary_json, non_finite_summary_is_a_bug) {
