@@ -14,6 +14,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -32,6 +33,7 @@ constexpr double faraday = 96485.33212;        // F [C/mol] (CODATA 2018, exact)
 constexpr double zero_celsius_k = 273.15;      // [K]
 constexpr std::size_t max_neurons = 1u << 30;  // indices are 32-bit; leaves room for sentinels
 constexpr double max_dt_ms = 1.0;              // larger steps make no sense for 2-5 ms synapses
+constexpr double max_delay_ms = 1000.0;        // transmission delays [ms]
 
 [[noreturn]] void fail(const std::string& name, double value, const std::string& message) {
   throw invalid_parameter(name, value, name + " = " + format_value(value) + message);
@@ -208,7 +210,7 @@ void network_spec::validate() const {
   require_in_range("network.e_ampa_mv", e_ampa_mv, "mV", -200.0, 200.0);
   require_in_range("network.dt_ms", dt_ms, "ms", 1e-4, max_dt_ms);
   const auto check_delay = [&](const std::string& field, double d) {
-    require_in_range(field, d, "ms", 0.0, 1000.0);
+    require_in_range(field, d, "ms", 0.0, max_delay_ms);
     if (whole_steps(d, dt_ms) < 0) {
       fail(field, d, " ms; must be a whole multiple of network.dt_ms = " + format_value(dt_ms) + " ms");
     }
@@ -296,37 +298,94 @@ double network::weight_ns(receptor r, std::size_t pre, std::size_t k) const {
   return x.weight_ns.empty() ? x.row_weight_ns[pre] : x.weight_ns[x.start[pre] + k];
 }
 
+double network::delay_ms(receptor r, std::size_t pre, std::size_t k) const {
+  const rows& x = rows_[static_cast<std::size_t>(r)];
+  const std::uint64_t at = x.start[pre] + k;
+  for (std::size_t g = 0; g < x.delay_steps.size(); ++g) {
+    if (at < x.group(pre, g).second) return static_cast<double>(x.delay_steps[g]) * spec_.dt_ms;
+  }
+  throw internal_error("network::delay_ms: synapse " + std::to_string(k) + " of row " + std::to_string(pre) +
+                       " does not exist");
+}
+
+std::uint64_t network::max_delay_steps() const {
+  std::uint64_t d = 0;
+  for (const rows& r : rows_) {
+    if (!r.delay_steps.empty()) d = std::max(d, r.delay_steps.back());
+  }
+  return d;
+}
+
 namespace {
 
-/// Sorts every row by target (stable: repeated pairs keep their order, which fixes the order in which their
-/// conductance jumps add up) and stores one weight per row where all of a row's weights are equal.
+/// The distinct values of x, increasing (a bitmap over [min, max]: delays are at most 2^24 steps apart).
+std::vector<std::uint64_t> distinct(const std::vector<std::uint32_t>& x) {
+  std::vector<std::uint64_t> out;
+  if (x.empty()) return out;
+  const auto [lo, hi] = std::minmax_element(x.begin(), x.end());
+  std::vector<bool> seen(static_cast<std::size_t>(*hi - *lo) + 1, false);
+  for (std::uint32_t v : x) seen[v - *lo] = true;
+  for (std::size_t k = 0; k < seen.size(); ++k) {
+    if (seen[k]) out.push_back(*lo + k);
+  }
+  return out;
+}
+
+/// Sorts every row by (delay, target) (stable: repeated pairs keep their order, which fixes the order in which
+/// their conductance jumps add up), finds the distinct delays and each row's delay groups, and stores one
+/// weight per row where all of a row's weights are equal. `delay` holds each synapse's delay in steps.
 network::rows finish_rows(std::vector<std::uint64_t> start, std::vector<std::uint32_t> target,
-                          std::vector<double> weight) {
+                          std::vector<double> weight, const std::vector<std::uint32_t>& delay) {
   const std::size_t n = start.size() - 1;
-  std::vector<std::pair<std::uint32_t, double>> tmp;
+  std::vector<std::uint64_t> delays = distinct(delay);
+  const std::size_t groups = delays.size();
+  // Each synapse's sort key: its delay group above its target. With one delay (the usual case) the key is
+  // the target itself and no key array is built.
+  std::vector<std::uint64_t> key;
+  if (groups > 1) {
+    key.resize(target.size());
+    for (std::size_t k = 0; k < target.size(); ++k) {
+      const auto g =
+          static_cast<std::uint64_t>(std::lower_bound(delays.begin(), delays.end(), delay[k]) - delays.begin());
+      key[k] = (g << 32) | target[k];
+    }
+  }
+  const auto key_of = [&](std::size_t k) -> std::uint64_t { return groups > 1 ? key[k] : target[k]; };
+  std::vector<std::uint64_t> group_start;
+  if (groups > 1) group_start.assign(n * groups + 1, 0);
+  std::vector<std::tuple<std::uint64_t, std::uint32_t, double>> tmp;
   bool uniform = true;
   std::vector<double> row_weight(n, 0.0);
   for (std::size_t i = 0; i < n; ++i) {
-    const auto lo = static_cast<std::ptrdiff_t>(start[i]);
-    const auto hi = static_cast<std::ptrdiff_t>(start[i + 1]);
-    if (!std::is_sorted(target.begin() + lo, target.begin() + hi)) {
+    const std::size_t lo = start[i];
+    const std::size_t hi = start[i + 1];
+    bool sorted = true;
+    for (std::size_t k = lo + 1; k < hi && sorted; ++k) sorted = key_of(k - 1) <= key_of(k);
+    if (!sorted) {
       tmp.clear();
-      for (std::ptrdiff_t k = lo; k < hi; ++k) {
-        tmp.emplace_back(target[static_cast<std::size_t>(k)], weight[static_cast<std::size_t>(k)]);
+      for (std::size_t k = lo; k < hi; ++k) tmp.emplace_back(key_of(k), target[k], weight[k]);
+      std::stable_sort(tmp.begin(), tmp.end(),
+                       [](const auto& a, const auto& b) { return std::get<0>(a) < std::get<0>(b); });
+      for (std::size_t k = lo; k < hi; ++k) {
+        if (groups > 1) key[k] = std::get<0>(tmp[k - lo]);
+        target[k] = std::get<1>(tmp[k - lo]);
+        weight[k] = std::get<2>(tmp[k - lo]);
       }
-      std::stable_sort(tmp.begin(), tmp.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-      for (std::ptrdiff_t k = lo; k < hi; ++k) {
-        target[static_cast<std::size_t>(k)] = tmp[static_cast<std::size_t>(k - lo)].first;
-        weight[static_cast<std::size_t>(k)] = tmp[static_cast<std::size_t>(k - lo)].second;
+    }
+    if (groups > 1) {
+      const auto first = key.begin() + static_cast<std::ptrdiff_t>(lo);
+      const auto last = key.begin() + static_cast<std::ptrdiff_t>(hi);
+      for (std::size_t g = 0; g < groups; ++g) {
+        group_start[i * groups + g] = static_cast<std::uint64_t>(
+            std::lower_bound(first, last, static_cast<std::uint64_t>(g) << 32) - key.begin());
       }
     }
     if (lo < hi) {
-      row_weight[i] = weight[static_cast<std::size_t>(lo)];
-      for (std::ptrdiff_t k = lo; k < hi && uniform; ++k) {
-        uniform = weight[static_cast<std::size_t>(k)] == row_weight[i];
-      }
+      row_weight[i] = weight[lo];
+      for (std::size_t k = lo; k < hi && uniform; ++k) uniform = weight[k] == row_weight[i];
     }
   }
+  if (groups > 1) group_start[n * groups] = start[n];
   network::rows r;
   r.start = std::move(start);
   r.target = std::move(target);
@@ -335,7 +394,15 @@ network::rows finish_rows(std::vector<std::uint64_t> start, std::vector<std::uin
   } else {
     r.weight_ns = std::move(weight);
   }
+  r.delay_steps = std::move(delays);
+  r.group_start = std::move(group_start);
   return r;
+}
+
+/// A delay in steps of dt (validated by network_spec::validate or the caller: a whole multiple of dt, at most
+/// 1000 ms / 1e-4 ms = 1e7 steps).
+std::uint32_t delay_steps_of(double delay_ms, double dt_ms) {
+  return static_cast<std::uint32_t>(whole_steps(delay_ms, dt_ms));
 }
 
 }  // namespace
@@ -349,11 +416,18 @@ network network::build(const network_spec& spec, std::uint64_t seed) {
   // neuron, so their synapses are first collected in per-neuron lists, appended to the rows and sorted.
   std::vector<std::size_t> pre_of(s.projections.size());
   std::vector<std::size_t> post_of(s.projections.size());
+  std::vector<std::uint32_t> delay_of(s.projections.size());
   for (std::size_t k = 0; k < s.projections.size(); ++k) {
     pre_of[k] = s.population_index(s.projections[k].pre);
     post_of[k] = s.population_index(s.projections[k].post);
+    delay_of[k] = delay_steps_of(s.projection_delay_ms(k), s.dt_ms);
   }
-  std::array<std::vector<std::vector<std::pair<std::uint32_t, double>>>, receptor_count> in_degree_rows;
+  struct in_synapse {
+    std::uint32_t target;
+    double weight_ns;
+    std::uint32_t delay_steps;
+  };
+  std::array<std::vector<std::vector<in_synapse>>, receptor_count> in_degree_rows;
   for (std::size_t k = 0; k < s.projections.size(); ++k) {
     const projection_params& p = s.projections[k];
     if (p.rule != connection_rule::in_degree || p.in_degree == 0) continue;
@@ -383,7 +457,7 @@ network network::build(const network_spec& spec, std::uint64_t seed) {
       for (std::uint32_t c : chosen) {
         taken[c] = 0;
         const std::size_t i = exclude_self && c >= self ? c + 1 : c;
-        rows[pre0 + i].emplace_back(static_cast<std::uint32_t>(j), p.weight_ns);
+        rows[pre0 + i].push_back(in_synapse{static_cast<std::uint32_t>(j), p.weight_ns, delay_of[k]});
       }
     }
   }
@@ -392,6 +466,7 @@ network network::build(const network_spec& spec, std::uint64_t seed) {
     std::vector<std::uint64_t> start(n + 1, 0);
     std::vector<std::uint32_t> target;
     std::vector<double> weight;
+    std::vector<std::uint32_t> delay;
     for (std::size_t i = 0; i < n; ++i) {
       start[i] = target.size();
       const std::size_t pre_pop = net.population_of_[i];
@@ -408,6 +483,7 @@ network network::build(const network_spec& spec, std::uint64_t seed) {
             if (exclude_self && post0 + j == i) continue;
             target.push_back(static_cast<std::uint32_t>(post0 + j));
             weight.push_back(p.weight_ns);
+            delay.push_back(delay_of[k]);
           }
           continue;
         }
@@ -423,18 +499,20 @@ network network::build(const network_spec& spec, std::uint64_t seed) {
           if (exclude_self && t == i) continue;
           target.push_back(static_cast<std::uint32_t>(t));
           weight.push_back(p.weight_ns);
+          delay.push_back(delay_of[k]);
         }
       }
       if (!in_degree_rows[r].empty()) {
-        for (const auto& [t, w] : in_degree_rows[r][i]) {
-          target.push_back(t);
-          weight.push_back(w);
+        for (const in_synapse& x : in_degree_rows[r][i]) {
+          target.push_back(x.target);
+          weight.push_back(x.weight_ns);
+          delay.push_back(x.delay_steps);
         }
-        std::vector<std::pair<std::uint32_t, double>>().swap(in_degree_rows[r][i]);
+        std::vector<in_synapse>().swap(in_degree_rows[r][i]);
       }
     }
     start[n] = target.size();
-    net.rows_[r] = finish_rows(std::move(start), std::move(target), std::move(weight));
+    net.rows_[r] = finish_rows(std::move(start), std::move(target), std::move(weight), delay);
   }
   return net;
 }
@@ -444,9 +522,11 @@ network network::from_synapses(const network_spec& spec, const synapse_list& lis
   const network_spec& s = net.spec_;
   const std::size_t n = net.size();
   const std::size_t rows_in = list.pre.size();
-  if (list.post.size() != rows_in || (!list.weight_ns.empty() && list.weight_ns.size() != rows_in)) {
+  if (list.post.size() != rows_in || (!list.weight_ns.empty() && list.weight_ns.size() != rows_in) ||
+      (!list.delay_ms.empty() && list.delay_ms.size() != rows_in)) {
     throw invalid_parameter("network.synapses", static_cast<double>(rows_in),
-                            "network.synapses: pre, post and weight_ns must have the same length");
+                            "network.synapses: pre, post, weight_ns (if given) and delay_ms (if given) must have the "
+                            "same length");
   }
   // The projection of every (pre population, post population) pair: -1 none, -2 more than one.
   const std::size_t n_pop = s.populations.size();
@@ -478,6 +558,13 @@ network network::from_synapses(const network_spec& spec, const synapse_list& lis
                                   (k == -1 ? "unknown" : "ambiguous"));
     }
     if (!list.weight_ns.empty()) require_in_range(at + ".weight_ns", list.weight_ns[q], "nS", 0.0, 1e6);
+    if (!list.delay_ms.empty()) {
+      require_in_range(at + ".delay_ms", list.delay_ms[q], "ms", 0.0, max_delay_ms);
+      if (whole_steps(list.delay_ms[q], s.dt_ms) < 0) {
+        fail(at + ".delay_ms", list.delay_ms[q],
+             " ms; must be a whole multiple of network.dt_ms = " + format_value(s.dt_ms) + " ms");
+      }
+    }
     kind[q] = static_cast<std::uint8_t>(s.projections[static_cast<std::size_t>(k)].kind);
     ++count[kind[q]][i + 1];
   }
@@ -486,6 +573,7 @@ network network::from_synapses(const network_spec& spec, const synapse_list& lis
     std::partial_sum(start.begin(), start.end(), start.begin());
     std::vector<std::uint32_t> target(start[n]);
     std::vector<double> weight(start[n]);
+    std::vector<std::uint32_t> delay(start[n]);
     std::vector<std::uint64_t> fill(start.begin(), start.end() - 1);
     for (std::size_t q = 0; q < rows_in; ++q) {
       if (kind[q] != r) continue;
@@ -496,8 +584,9 @@ network network::from_synapses(const network_spec& spec, const synapse_list& lis
       const std::uint64_t at = fill[i]++;
       target[at] = list.post[q];
       weight[at] = list.weight_ns.empty() ? s.projections[k].weight_ns : list.weight_ns[q];
+      delay[at] = delay_steps_of(list.delay_ms.empty() ? s.projection_delay_ms(k) : list.delay_ms[q], s.dt_ms);
     }
-    net.rows_[r] = finish_rows(std::move(start), std::move(target), std::move(weight));
+    net.rows_[r] = finish_rows(std::move(start), std::move(target), std::move(weight), delay);
   }
   return net;
 }

@@ -7,7 +7,10 @@
 #include <atomic>
 #include <bit>
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
+#include <new>
+#include <vector>
 
 namespace benzosim::circuit::detail {
 
@@ -48,20 +51,17 @@ struct simd<8> {
   using i = std::int64_t __attribute__((vector_size(64)));
 };
 
-/// e^x for x <= 0 (x below -700 gives e^-700) on W lanes, within 2 ulp, with plain arithmetic and bit
-/// operations only (identical bits for every W). Range reduction x = n ln2 + r with |r| <= ln2 / 2 (n by the
-/// 1.5 * 2^52 shifter, ln2 in two parts), e^r by its Taylor polynomial of degree 12 (truncation < 2e-16),
-/// times 2^n built in the exponent bits.
+/// e^x for -700 <= x <= 700 on W lanes, within 2 ulp, with plain arithmetic and bit operations only (identical
+/// bits for every W). Range reduction x = n ln2 + r with |r| <= ln2 / 2 (n by the 1.5 * 2^52 shifter, ln2 in two
+/// parts), e^r by its Taylor polynomial of degree 12 (truncation < 2e-16), times 2^n built in the exponent bits.
 template <int W>
-[[gnu::always_inline]] inline typename simd<W>::d exp_nonpositive(typename simd<W>::d x) noexcept {
+[[gnu::always_inline]] inline typename simd<W>::d exp_reduced(typename simd<W>::d x) noexcept {
   using D = typename simd<W>::d;
   using I = typename simd<W>::i;
   constexpr double shifter = 0x1.8p52;
   constexpr double log2e = 1.4426950408889634074;
   constexpr double ln2_hi = 0x1.62e42feep-1;        // ln 2 to 32 bits (fdlibm): n * ln2_hi is exact for |n| < 2^21
   constexpr double ln2_lo = 0x1.a39ef35793c76p-33;  // ln 2 - ln2_hi
-  const D floor_x = D{} - 700.0;
-  x = x < -700.0 ? floor_x : x;
   const D t = x * log2e + shifter;
   const D n = t - shifter;
   const D r = (x - n * ln2_hi) - n * ln2_lo;
@@ -81,6 +81,57 @@ template <int W>
   const I biased = std::bit_cast<I>(t) - std::bit_cast<std::int64_t>(shifter) + 1023;
   return p * std::bit_cast<D>(biased << 52);
 }
+
+/// e^x for x <= 0 (x below -700 gives e^-700) on W lanes (exp_reduced).
+template <int W>
+[[gnu::always_inline]] inline typename simd<W>::d exp_nonpositive(typename simd<W>::d x) noexcept {
+  using D = typename simd<W>::d;
+  const D floor_x = D{} - 700.0;
+  x = x < -700.0 ? floor_x : x;
+  return exp_reduced<W>(x);
+}
+
+/// The largest argument of exp_capped: e^40 = 2.4e17. In the AdEx spike current gL DeltaT e^x, x = 40 means
+/// V is 40 slope factors above VT, where the membrane diverges within femtoseconds: the capped current still
+/// carries V past v_peak within the step for any sensible parameters, and nothing overflows.
+inline constexpr double exp_cap = 40.0;
+
+/// e^min(x, exp_cap) (x below -700 gives e^-700) on W lanes (exp_reduced); NaN stays NaN.
+template <int W>
+[[gnu::always_inline]] inline typename simd<W>::d exp_capped(typename simd<W>::d x) noexcept {
+  using D = typename simd<W>::d;
+  const D floor_x = D{} - 700.0;
+  const D cap = D{} + exp_cap;
+  x = x < -700.0 ? floor_x : x;
+  x = x > exp_cap ? cap : x;
+  return exp_reduced<W>(x);
+}
+
+/// The cache line of the CPUs the engine runs on (x86-64, most ARM64) [bytes].
+inline constexpr std::size_t cache_line = 64;
+
+/// An allocator whose blocks start on a cache line and span whole lines, so that no two of them share a line.
+/// The network's per-neuron arrays and per-thread buffers use it: a thread writing its part of one must never
+/// invalidate a line another thread is using (false sharing costs more than updating a block of neurons).
+template <class T>
+struct line_allocator {
+  using value_type = T;
+  line_allocator() noexcept = default;
+  template <class U>
+  explicit line_allocator(const line_allocator<U>& /*other*/) noexcept {}
+  [[nodiscard]] T* allocate(std::size_t n) {
+    return static_cast<T*>(::operator new (bytes(n), std::align_val_t{cache_line}));
+  }
+  void deallocate(T* p, std::size_t n) noexcept { ::operator delete (p, bytes(n), std::align_val_t{cache_line}); }
+  friend bool operator==(const line_allocator&, const line_allocator&) noexcept { return true; }
+
+ private:
+  static std::size_t bytes(std::size_t n) noexcept {
+    return (n * sizeof(T) + cache_line - 1) / cache_line * cache_line;
+  }
+};
+template <class T>
+using line_vector = std::vector<T, line_allocator<T>>;
 
 /// Fixed-point sums: each value is converted to a multiple of 2^-20 (truncated towards zero, clamped to
 /// +-2^15) and added as an integer. Integer addition is associative, so a population sum comes out the same

@@ -19,6 +19,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <benzosim/circuit/lfp_analysis.hpp>
 #include <benzosim/core/error.hpp>
 #include <benzosim/io/output.hpp>
 
@@ -183,11 +184,13 @@ std::size_t read_csv(std::string_view text, const std::string& source, Header&& 
   });
 }
 
-constexpr std::array<column_def, 3> connectivity_columns{{
+constexpr std::array<column_def, 4> connectivity_columns{{
     {"pre", true, "the presynaptic neuron of each synapse"},
     {"post", true, "the postsynaptic neuron"},
     {"weight_ns", false, ""},
+    {"delay_ms", false, ""},
 }};
+constexpr double max_delay_ms = 1000.0;  // as network_spec::validate
 
 constexpr std::array<column_def, 4> initial_columns{{
     {"neuron", true, "the neuron index"},
@@ -237,7 +240,27 @@ constexpr std::array<per_population_field, 5> population_fields{{
     {"mean_gaba_current_pa", &circuit::population_readout::mean_gaba_current_pa},
 }};
 
-json run_json(const network_run& run) {
+/// Column / key suffix of a rate window: "100_500ms".
+std::string window_label(const circuit::time_window& w) {
+  return format_number(w.start_ms) + "_" + format_number(w.stop_ms) + "ms";
+}
+
+json window_rates_json(const network_run& run, const std::vector<circuit::time_window>& windows) {
+  json out = json::array();
+  for (std::size_t w = 0; w < windows.size(); ++w) {
+    json by_pop = json::object();
+    for (std::size_t p = 0; p < run.result.populations.size(); ++p) {
+      const std::string& name = run.result.populations[p].name;
+      by_pop[name] = rounded(run.window_rate_hz.at(w).at(p), "window rate " + name);
+    }
+    out.push_back({{"start_ms", rounded(windows[w].start_ms, "start_ms")},
+                   {"stop_ms", rounded(windows[w].stop_ms, "stop_ms")},
+                   {"rate_hz", std::move(by_pop)}});
+  }
+  return out;
+}
+
+json run_json(const network_run& run, const std::vector<circuit::time_window>& windows) {
   const circuit::network_result& r = run.result;
   json j;
   j["conc_ngml"] = rounded(run.conc_ngml, "conc_ngml");
@@ -265,6 +288,25 @@ json run_json(const network_run& run) {
   j["seizure_fraction"] = rounded(r.seizure_fraction, "seizure_fraction");
   j["windows"] = r.windows;
   j["spikes_total"] = r.spikes_total;
+  const auto bands = [](const circuit::rate_spectrum& sp, const std::string& what) {
+    json b = json::object();
+    for (std::size_t k = 0; k < circuit::band_count; ++k) {
+      const std::string name{circuit::to_string(static_cast<circuit::band>(k))};
+      b[name] = rounded(sp.band_fraction[k], what + ".band_fraction." + name);
+    }
+    return b;
+  };
+  json peak = json::object();
+  json band_fraction = json::object();
+  for (const circuit::population_readout& p : r.populations) {
+    peak[p.name] = rounded(p.spectrum.peak_hz, "spectrum_peak_hz." + p.name);
+    band_fraction[p.name] = bands(p.spectrum, p.name);
+  }
+  j["spectrum_peak_hz"] = std::move(peak);
+  j["spectrum_band_fraction"] = std::move(band_fraction);
+  j["spectrum_peak_hz_all"] = rounded(r.spectrum.peak_hz, "spectrum_peak_hz_all");
+  j["spectrum_band_fraction_all"] = bands(r.spectrum, "all");
+  if (!windows.empty()) j["rate_windows"] = window_rates_json(run, windows);
   j["wall_s_init"] = rounded(r.wall_s_init, "wall_s_init");
   j["wall_s_loop"] = rounded(r.wall_s_loop, "wall_s_loop");
   return j;
@@ -277,19 +319,22 @@ circuit::synapse_list parse_connectivity_csv(std::string_view text, const std::s
   csv_reader r(source_name, connectivity_columns);
   circuit::synapse_list out;
   bool weights = false;
+  bool delays = false;
   const std::size_t last = read_csv(
       text, source_name,
       [&](const std::vector<detail::csv_cell>& cells, std::size_t line_no) {
         r.read_header(cells, line_no);
         weights = r.has(2);
+        delays = r.has(3);
       },
       [&](const std::vector<detail::csv_cell>& cells, std::size_t line_no, std::size_t length) {
         r.start_row(cells, line_no, length);
         out.pre.push_back(r.neuron(0, n_neurons));
         out.post.push_back(r.neuron(1, n_neurons));
         if (weights) out.weight_ns.push_back(r.number(2, 0.0, 1e6, "nS"));
+        if (delays) out.delay_ms.push_back(r.number(3, 0.0, max_delay_ms, "ms"));
       });
-  if (r.header_line() == 0) no_header(source_name, last, "pre,post (and optionally weight_ns)");
+  if (r.header_line() == 0) no_header(source_name, last, "pre,post (and optionally weight_ns, delay_ms)");
   return out;
 }
 
@@ -353,7 +398,8 @@ std::string network_summary_json(const circuit::network& net, const circuit::run
   j["benzosim_version"] = version();
   j["disclaimer"] = "benzosim is a research and teaching simulator, not medical advice.";
   j["command"] = "network";
-  j["preset"] = c.preset;
+  j["preset"] = c.network_file.empty() ? json(c.preset) : json(nullptr);
+  j["network_file"] = c.network_file.empty() ? json(nullptr) : json(c.network_file);
   json conc = json::array();
   for (const network_run& r : runs) conc.push_back(rounded(r.conc_ngml, "conc_ngml"));
   j["options"] = {{"duration_s", rounded(c.duration_s, "duration_s")},
@@ -367,6 +413,7 @@ std::string network_summary_json(const circuit::network& net, const circuit::run
                   {"spikes", c.spikes},
                   {"e_gaba_mv", c.e_gaba_mv ? json(rounded(*c.e_gaba_mv, "e_gaba_mv")) : json(nullptr)},
                   {"cl_in_mm", c.cl_in_mm ? json(rounded(*c.cl_in_mm, "cl_in_mm")) : json(nullptr)},
+                  {"bicarbonate", c.bicarbonate},
                   {"scheme", std::string{circuit::scheme_name(s.scheme)}},
                   {"dt_ms", rounded(s.dt_ms, "dt_ms")},
                   {"delay_ms", rounded(s.delay_ms, "delay_ms")},
@@ -383,17 +430,36 @@ std::string network_summary_json(const circuit::network& net, const circuit::run
                     {"size", p.size},
                     {"e_gaba_mv", rounded(p.e_gaba_mv, "e_gaba_mv")}});
   }
-  j["network"] = {{"neurons", net.size()}, {"synapses", net.synapse_count()}, {"populations", std::move(pops)}};
+  json chloride = nullptr;
+  if (s.chloride) {
+    const circuit::chloride_params& cl = *s.chloride;
+    chloride = {{"cl_in_mm", rounded(cl.cl_in_mm, "chloride.cl_in_mm")},
+                {"cl_out_mm", rounded(cl.cl_out_mm, "chloride.cl_out_mm")},
+                {"temperature_c", rounded(cl.temperature_c, "chloride.temperature_c")},
+                {"bicarbonate", nullptr},
+                {"e_gaba_mv", rounded(circuit::gaba_reversal_mv(cl), "chloride.e_gaba_mv")}};
+    if (cl.bicarbonate) {
+      chloride["bicarbonate"] = {{"hco3_in_mm", rounded(cl.bicarbonate->hco3_in_mm, "bicarbonate.hco3_in_mm")},
+                                 {"hco3_out_mm", rounded(cl.bicarbonate->hco3_out_mm, "bicarbonate.hco3_out_mm")},
+                                 {"relative_permeability",
+                                  rounded(cl.bicarbonate->relative_permeability, "bicarbonate.relative_permeability")}};
+    }
+  }
+  j["network"] = {{"name", s.name},
+                  {"neurons", net.size()},
+                  {"synapses", net.synapse_count()},
+                  {"populations", std::move(pops)},
+                  {"chloride", std::move(chloride)}};
   double loop = 0.0;
   for (const network_run& r : runs) loop += r.result.wall_s_loop;
-  const json first = run_json(runs.front());
+  const json first = run_json(runs.front(), c.rate_windows);
   for (const auto& [key, value] : first.items()) {
     if (key != "wall_s_loop" && key != "wall_s_init") j[key] = value;
   }
   j["wall_s_setup"] = rounded(c.wall_s_setup, "wall_s_setup");
   j["wall_s_loop"] = rounded(loop, "wall_s_loop");
   json all = json::array();
-  for (const network_run& r : runs) all.push_back(run_json(r));
+  for (const network_run& r : runs) all.push_back(run_json(r, c.rate_windows));
   j["runs"] = std::move(all);
   j["uncertain"] = {
       "seizure_fraction: the detector's thresholds (rate and synchrony per window) are assumptions, not calibrated "
@@ -403,7 +469,8 @@ std::string network_summary_json(const circuit::network& net, const circuit::run
   return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
-std::string network_dose_response_csv(const circuit::network& net, const std::vector<network_run>& runs) {
+std::string network_dose_response_csv(const circuit::network& net, const std::vector<network_run>& runs,
+                                      const std::vector<circuit::time_window>& windows) {
   const circuit::network_spec& s = net.spec();
   std::string out =
       "conc_ngml,free_ngml,occupancy,gaba_a_fast_amplitude,gaba_a_fast_decay,gaba_a_slow_amplitude,"
@@ -411,7 +478,12 @@ std::string network_dose_response_csv(const circuit::network& net, const std::ve
   for (const per_population_field& f : population_fields) {
     for (const circuit::population_params& p : s.populations) out += "," + std::string{f.name} + "_" + p.name;
   }
-  out += ",synchrony_all,seizure_fraction,spikes_total\n";
+  for (const circuit::population_params& p : s.populations) out += ",spectrum_peak_hz_" + p.name;
+  out += ",spectrum_peak_hz_all,synchrony_all,seizure_fraction,spikes_total";
+  for (const circuit::time_window& w : windows) {
+    for (const circuit::population_params& p : s.populations) out += ",rate_hz_" + p.name + "_" + window_label(w);
+  }
+  out += "\n";
   for (const network_run& run : runs) {
     const circuit::network_result& r = run.result;
     std::string line = format_number(run.conc_ngml);
@@ -422,9 +494,29 @@ std::string network_dose_response_csv(const circuit::network& net, const std::ve
     for (const per_population_field& f : population_fields) {
       for (const circuit::population_readout& p : r.populations) line += "," + format_number(p.*f.value);
     }
+    for (const circuit::population_readout& p : r.populations) line += "," + format_number(p.spectrum.peak_hz);
+    line += "," + format_number(r.spectrum.peak_hz);
     line += "," + format_number(r.synchrony) + "," + format_number(r.seizure_fraction) + "," +
-            std::to_string(r.spikes_total) + "\n";
+            std::to_string(r.spikes_total);
+    for (std::size_t w = 0; w < windows.size(); ++w) {
+      for (std::size_t p = 0; p < r.populations.size(); ++p)
+        line += "," + format_number(run.window_rate_hz.at(w).at(p));
+    }
+    line += "\n";
     out += line;
+  }
+  return out;
+}
+
+std::string network_spectrum_csv(const circuit::network_result& r) {
+  std::string out = "frequency_hz";
+  for (const circuit::population_readout& p : r.populations) out += ",psd_" + p.name;
+  out += ",psd_all\n";
+  for (std::size_t k = 0; k < r.frequency_hz.size(); ++k) {
+    out += format_number(r.frequency_hz[k]);
+    for (const circuit::population_readout& p : r.populations)
+      out += "," + format_number(p.spectrum.psd_hz2_per_hz.at(k));
+    out += "," + format_number(r.spectrum.psd_hz2_per_hz.at(k)) + "\n";
   }
   return out;
 }

@@ -33,8 +33,38 @@ TEST(cli_network, coba_writes_summary_json_with_every_field_and_a_table) {
   const result r = run("coba --duration-s 0.5 --seed 1 --out " + (dir / "out").string());
   ASSERT_EQ(r.code, 0) << r.out;
   EXPECT_NE(r.out.find("network coba - 4000 neurons (E 3200, I 800)"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("rate E"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("population  rate"), std::string::npos) << r.out;
+  // one table row per population, the second without the concentration
+  EXPECT_NE(r.out.find("\n                          I "), std::string::npos) << r.out;
   const nlohmann::json j = summary(dir / "out");
+  {  // spectrum.csv: 256-sample Welch segments at 1 ms give 129 frequencies, 0 to 500 Hz; the summary's peak is
+     // the frequency of the file's largest density above 0 Hz
+    std::ifstream in(dir / "out" / "spectrum.csv");
+    std::string line;
+    std::getline(in, line);
+    EXPECT_EQ(line, "frequency_hz,psd_E,psd_I,psd_all");
+    std::size_t rows = 0;
+    double best = -1.0;
+    double best_f = 0.0;
+    double last_f = 0.0;
+    while (std::getline(in, line)) {
+      const double f = std::stod(line.substr(0, line.find(',')));
+      const double e = std::stod(line.substr(line.find(',') + 1));
+      if (rows > 0 && e > best) {
+        best = e;
+        best_f = f;
+      }
+      last_f = f;
+      ++rows;
+    }
+    EXPECT_EQ(rows, 129u);
+    EXPECT_DOUBLE_EQ(last_f, 500.0);
+    EXPECT_NEAR(j["spectrum_peak_hz"]["E"].get<double>(), best_f, 1e-6);
+    double sum = 0.0;
+    for (const auto& [band, fraction] : j["spectrum_band_fraction"]["E"].items()) sum += fraction.get<double>();
+    EXPECT_GT(sum, 0.0);
+    EXPECT_LE(sum, 1.0 + 1e-9);
+  }
   for (const char* pop : {"E", "I"}) {
     EXPECT_GT(j["rate_hz"][pop].get<double>(), 10.0) << pop;
     EXPECT_LT(j["rate_hz"][pop].get<double>(), 35.0) << pop;
@@ -119,9 +149,9 @@ TEST(cli_network, bad_files_and_flags_exit_2_with_a_clear_message) {
   r = run("coba --initial-state " + (dir / "missing.csv").string());
   EXPECT_EQ(r.code, 2) << r.out;
   EXPECT_NE(r.out.find("No such file"), std::string::npos) << r.out;
-  r = run("seizure");
+  r = run("no_such_preset");
   EXPECT_EQ(r.code, 2);
-  EXPECT_NE(r.out.find("the presets are: coba"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("the presets are: coba, seizure, amygdala"), std::string::npos) << r.out;
   for (const char* flags : {"coba --threads two", "coba --threads 999", "coba --seed -1", "coba --duration-s 0",
                             "coba --duration-s 1.00005", "coba --conc-ngml 5,,10", "coba --conc-ngml -5",
                             "coba --scheme rk4", "coba --no-such-flag", ""}) {
@@ -152,6 +182,50 @@ TEST(cli_network, help_shows_an_example) {
   EXPECT_EQ(r.code, 0);
   EXPECT_NE(r.out.find("benzosim network coba --conc-ngml 0,5,10,20,40"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("--initial-state"), std::string::npos) << r.out;
+}
+
+// Rate windows: the amygdala preset reports its baseline and threat windows by default; the window rates equal
+// those counted in the test from the run's own spikes.csv; dose_response.csv gets one column per window and
+// population; bad windows exit 2 naming the flag.
+TEST(cli_network, rate_windows_match_the_spikes_and_default_to_the_amygdala_windows) {
+  const scratch dir("network_rate_windows");
+  const result r = run("amygdala --duration-s 1 --seed 2 --spikes --conc-ngml 0,40 --out " + (dir / "out").string());
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("[500,1000)"), std::string::npos) << r.out;
+  const nlohmann::json j = nlohmann::json::parse(benzosim::test::read_text(dir / "out" / "summary.json"));
+  ASSERT_EQ(j["rate_windows"].size(), 2u) << j.dump(1);
+  EXPECT_EQ(j["rate_windows"][0]["start_ms"], 100.0);
+  EXPECT_EQ(j["rate_windows"][1]["stop_ms"], 1000.0);
+  // CeM: neurons 1100..1199 (BLA_PN 800, BLA_PV 100, CeL 200 come first).
+  const std::size_t first = j["network"]["populations"][3]["first_neuron"].get<std::size_t>();
+  ASSERT_EQ(j["network"]["populations"][3]["name"], "CeM");
+  std::ifstream spikes(dir / "out" / "spikes_conc0.csv");
+  std::string line;
+  std::getline(spikes, line);
+  double baseline = 0.0;
+  double threat = 0.0;
+  while (std::getline(spikes, line)) {
+    const double t = std::stod(line.substr(0, line.find(',')));
+    const std::size_t neuron = std::stoul(line.substr(line.find(',') + 1));
+    if (neuron < first || neuron >= first + 100) continue;
+    if (t >= 100.0 && t < 500.0) baseline += 1.0;
+    if (t >= 500.0 && t < 1000.0) threat += 1.0;
+  }
+  baseline /= 100 * 0.4;
+  threat /= 100 * 0.5;
+  EXPECT_NEAR(j["rate_windows"][0]["rate_hz"]["CeM"].get<double>(), baseline, 1e-9);
+  EXPECT_NEAR(j["rate_windows"][1]["rate_hz"]["CeM"].get<double>(), threat, 1e-9);
+  EXPECT_GT(threat, 2.0 * baseline);  // the threat input drives the output
+  const double threat_drug = j["runs"][1]["rate_windows"][1]["rate_hz"]["CeM"].get<double>();
+  EXPECT_LT(threat_drug, threat);  // and the drug lowers it
+  const std::string csv = benzosim::test::read_text(dir / "out" / "dose_response.csv");
+  EXPECT_NE(csv.find(",rate_hz_CeM_500_1000ms"), std::string::npos) << csv.substr(0, 400);
+
+  for (const char* bad : {"100", "500:100", "0:2000", "a:b", "-1:5"}) {
+    const result e = run(std::string("coba --duration-s 1 --rate-window ") + bad + " --out " + (dir / "bad").string());
+    EXPECT_EQ(e.code, 2) << bad << ": " << e.out;
+    EXPECT_NE(e.out.find("--rate-window"), std::string::npos) << e.out;
+  }
 }
 
 }  // namespace

@@ -15,8 +15,10 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
+#include <benzosim/circuit/lfp_analysis.hpp>
 #include <benzosim/pd/gabaa.hpp>
 
 namespace benzosim::circuit {
@@ -63,7 +65,7 @@ struct chloride_params {
 double nernst_chloride_mv(const chloride_params& c);
 /// The GABA-A reversal [mV]: nernst_chloride_mv without bicarbonate, else the Goldman-Hodgkin-Katz voltage
 /// equation for two monovalent anions, E = (R T / F) ln(([Cl]i + r [HCO3]i) / ([Cl]o + r [HCO3]o)), r the
-/// permeability ratio (defaults: -60.7 mV at 37 C).
+/// permeability ratio (defaults: -63.8 mV at 37 C).
 double gaba_reversal_mv(const chloride_params& c);
 
 /// A conductance-based LIF neuron: C dV/dt = gL (EL - V) + sum_r g_r (E_r - V) + I; at V > Vth a spike,
@@ -216,15 +218,17 @@ struct initial_state {
 };
 
 /// A network with its synapses drawn or given: compressed rows per receptor class (for each presynaptic
-/// neuron, its targets in increasing order with their weights). Immutable once built; one network serves
-/// any number of runs (a dose-response sweep runs every concentration on the same synapses).
+/// neuron, its targets grouped by transmission delay and in increasing order within a delay, with their
+/// weights). Immutable once built; one network serves any number of runs (a dose-response sweep runs every
+/// concentration on the same synapses).
 class network {
  public:
   /// Draws the synapses of every projection; deterministic for a seed (one Philox stream per presynaptic
   /// neuron (probability) or postsynaptic neuron (in-degree) and projection).
   static network build(const network_spec& spec, std::uint64_t seed);
   /// Uses the given synapses instead of the projections' rules. Throws invalid_parameter for an index out of
-  /// range, a non-finite or negative weight, or a pair of populations without a projection.
+  /// range, a non-finite or negative weight, a delay that is not a whole multiple of dt_ms in [0, 1000] ms,
+  /// or a pair of populations without a projection (naming the row).
   static network from_synapses(const network_spec& spec, const synapse_list& synapses);
 
   [[nodiscard]] const network_spec& spec() const { return spec_; }
@@ -233,17 +237,36 @@ class network {
   [[nodiscard]] std::size_t population_of(std::size_t neuron) const { return population_of_[neuron]; }
   /// Index of the first neuron of a population; first_neuron(populations.size()) == size().
   [[nodiscard]] std::size_t first_neuron(std::size_t population) const { return first_[population]; }
-  /// The targets of a presynaptic neuron on one receptor class, in increasing order.
+  /// The targets of a presynaptic neuron on one receptor class: by delay (shortest first), and in increasing
+  /// order within one delay (so in increasing order when the class has one delay).
   [[nodiscard]] std::span<const std::uint32_t> targets(receptor r, std::size_t pre) const;
   /// The weight of the k-th synapse of that row [nS].
   [[nodiscard]] double weight_ns(receptor r, std::size_t pre, std::size_t k) const;
+  /// The transmission delay of the k-th synapse of that row [ms] (a whole number of steps of dt_ms).
+  [[nodiscard]] double delay_ms(receptor r, std::size_t pre, std::size_t k) const;
+  /// The longest delay of any synapse [steps of dt_ms] (0 without synapses).
+  [[nodiscard]] std::uint64_t max_delay_steps() const;
 
-  /// Compressed sparse rows of one receptor class.
+  /// Compressed sparse rows of one receptor class. Within a row the synapses are grouped by delay: group g
+  /// holds the synapses of delay delay_steps[g], in increasing target order (repeated pairs keep their given
+  /// order).
   struct rows {
     std::vector<std::uint64_t> start;   ///< size() + 1 offsets into target
-    std::vector<std::uint32_t> target;  ///< per row increasing (repeated pairs keep their given order)
+    std::vector<std::uint32_t> target;  ///< the targets, row by row, group by group
     std::vector<double> weight_ns;      ///< one weight per synapse, or empty when every row has one weight:
     std::vector<double> row_weight_ns;  ///< then the weight of each row (per presynaptic neuron)
+    /// The distinct delays of the class's synapses, increasing [steps of dt_ms]; empty without synapses.
+    std::vector<std::uint64_t> delay_steps;
+    /// With two or more delays (G of them): group g of row i is [group_start[i G + g], group_start[i G + g + 1])
+    /// (group_start[i G] == start[i]). Empty with one delay: then the group is the whole row.
+    std::vector<std::uint64_t> group_start;
+
+    /// The synapses of row `pre` in delay group g, as offsets into target: [first, second).
+    [[nodiscard]] std::pair<std::uint64_t, std::uint64_t> group(std::size_t pre, std::size_t g) const {
+      if (group_start.empty()) return {start[pre], start[pre + 1]};
+      const std::size_t at = pre * delay_steps.size() + g;
+      return {group_start[at], group_start[at + 1]};
+    }
   };
   [[nodiscard]] const rows& synapses(receptor r) const { return rows_[static_cast<std::size_t>(r)]; }
 
@@ -293,6 +316,10 @@ struct run_options {
   bool record_spikes = false;
   std::vector<std::size_t> trace_neurons{};  ///< V and conductances of these neurons at every sample
   seizure_detector_params detector{};
+  /// Welch segment of the population-rate spectra [ms]: round(spectrum_segment_ms / sample_ms) samples (at
+  /// least 2; 256 at the default 1 ms samples: 3.9 Hz resolution). A shorter run is one segment (zero-padded
+  /// to a power of two).
+  double spectrum_segment_ms = 256.0;
 
   /// Throws invalid_parameter naming the first bad field.
   void validate(const network& net) const;
@@ -312,6 +339,19 @@ struct neuron_trace {
   std::vector<double> g_ampa_ns;
   std::vector<double> g_gaba_fast_ns;
   std::vector<double> g_gaba_slow_ns;
+  std::vector<double> w_pa;  ///< the AdEx adaptation current (0 for LIF neurons) [pA]
+};
+
+/// The power spectrum of a population's rate (docs/network.md, "Population-rate spectrum"). The rate is the
+/// spike count of every sample bin (run_options::sample_ms) over neurons x bin width [Hz]; Welch's method
+/// (circuit::spectrum of lfp_analysis.hpp: segments of run_options::spectrum_segment_ms with 50 % overlap,
+/// each with its mean removed and a periodic Hann window; one-sided density). Empty with fewer than 2 samples.
+struct rate_spectrum {
+  std::vector<double> psd_hz2_per_hz;  ///< one-sided density at network_result::frequency_hz [Hz^2/Hz]
+  double peak_hz = 0.0;                ///< the frequency above 0 Hz of the largest density [Hz] (0: none)
+  double total_power_hz2 = 0.0;        ///< density x resolution over [0.5, 100) Hz [Hz^2]
+  /// Each EEG band's share of total_power_hz2 (bands and edges: band_edges_hz in lfp_analysis.hpp) [0..1].
+  std::array<double, band_count> band_fraction{};
 };
 
 /// Read-outs of one population.
@@ -328,6 +368,7 @@ struct population_readout {
   double mean_v_mv = 0.0;             ///< time and population mean of V [mV]
   double mean_gaba_current_pa = 0.0;  ///< mean of g_GABA (V - E_GABA) [pA]; positive = outward (hyperpolarising)
   double e_gaba_mv = 0.0;
+  rate_spectrum spectrum;  ///< of the population's rate
 };
 
 struct network_result {
@@ -338,6 +379,9 @@ struct network_result {
   std::size_t windows = 0;               ///< full detector windows
   std::vector<double> window_rate_hz;    ///< per window, all neurons
   std::vector<double> window_synchrony;  ///< per window, chi over all neurons
+  std::vector<double> frequency_hz;      ///< the frequencies of every rate_spectrum, 0 to 1 / (2 sample_ms) [Hz]
+  std::size_t spectrum_segments = 0;     ///< Welch segments averaged
+  rate_spectrum spectrum;                ///< of the rate of all neurons
   std::vector<spike> spikes;             ///< by step, then neuron (with run_options::record_spikes)
   std::vector<neuron_trace> traces;      ///< in the order of run_options::trace_neurons
   std::uint64_t steps = 0;

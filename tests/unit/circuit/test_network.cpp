@@ -333,8 +333,8 @@ TEST(network_coba, preset_is_brette_2007_benchmark_1) {
   EXPECT_EQ(s.initial.g_gaba_sd_ns, 120.0);
   EXPECT_EQ(preset("coba").size(), 4000u);
   try {
-    (void)preset("seizure");
-    FAIL() << "no seizure preset yet";
+    (void)preset("no_such_preset");
+    FAIL() << "an unknown preset name must throw";
   } catch (const invalid_parameter& e) {
     EXPECT_NE(std::string(e.what()).find("coba"), std::string::npos) << e.what();
   }
@@ -654,7 +654,7 @@ TEST(network_helpers, names) {
   EXPECT_EQ(scheme_name(membrane_scheme::exponential), "exponential");
   EXPECT_TRUE(is_gaba(receptor::gaba_a_fast));
   EXPECT_FALSE(is_gaba(receptor::ampa));
-  EXPECT_EQ(preset_names(), std::vector<std::string>{"coba"});
+  EXPECT_EQ(preset_names(), (std::vector<std::string>{"coba", "seizure", "amygdala"}));
 }
 
 }  // namespace

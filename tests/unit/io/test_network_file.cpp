@@ -36,6 +36,18 @@ TEST(network_file, connectivity_rows_with_and_without_weights) {
   EXPECT_TRUE(parse_connectivity_csv("pre,post\n", "c.csv", 4).pre.empty());
 }
 
+TEST(network_file, connectivity_rows_with_delays) {
+  const auto delayed = parse_connectivity_csv("pre,Delay_ms,post\n0,1.5,1\n3,0,2\n", "c.csv", 4);
+  EXPECT_EQ(delayed.pre, (std::vector<std::uint32_t>{0, 3}));
+  EXPECT_EQ(delayed.post, (std::vector<std::uint32_t>{1, 2}));
+  EXPECT_TRUE(delayed.weight_ns.empty());
+  EXPECT_EQ(delayed.delay_ms, (std::vector<double>{1.5, 0.0}));
+  const auto both = parse_connectivity_csv("pre,post,weight_ns,delay_ms\n0,1,6,0.2\n", "c.csv", 4);
+  EXPECT_EQ(both.weight_ns, (std::vector<double>{6.0}));
+  EXPECT_EQ(both.delay_ms, (std::vector<double>{0.2}));
+  EXPECT_TRUE(parse_connectivity_csv("pre,post\n0,1\n", "c.csv", 4).delay_ms.empty());
+}
+
 TEST(network_file, initial_state_rows_in_any_order) {
   const auto s = parse_initial_state_csv("neuron,v_mv,ge_ns,gi_ns\n1,-61.5,40,200\n0,-70,0,-12.5\n", "i.csv", 2);
   EXPECT_EQ(s.v_mv, (std::vector<double>{-70.0, -61.5}));
@@ -67,8 +79,8 @@ std::vector<bad_case> bad_cases() {
   };
   const std::string ih = "neuron,v_mv,ge_ns,gi_ns\n";
   conn("no_header", "# nothing\n\n", 2, 1, {"The file has no header line", "pre,post"});
-  conn("unknown_column", "pre,post,delay_ms\n0,1,1\n", 1, 10,
-       {"Unknown column 'delay_ms' in the header", "pre, post and weight_ns (optional)"});
+  conn("unknown_column", "pre,post,delay\n0,1,1\n", 1, 10,
+       {"Unknown column 'delay' in the header", "pre, post, weight_ns (optional) and delay_ms (optional)"});
   conn("missing_post", "pre,weight_ns\n0,1\n", 1, 1, {"The header has no column post"});
   conn("column_twice", "pre,post,PRE\n0,1,0\n", 1, 10, {"The column 'pre' appears twice", "columns 1 and 3"});
   conn("too_few_fields", "pre,post\n0,1\n2\n", 3, 2, {"The row has 1 fields but the header (line 1) has 2 columns"});
@@ -80,6 +92,11 @@ std::vector<bad_case> bad_cases() {
   conn("weight_negative", "pre,post,weight_ns\n0,1,-6\n", 2, 5, {"Column weight_ns = -6 nS; must be from 0 to"});
   conn("weight_text", "pre,post,weight_ns\n0,1,six\n", 2, 5, {"Column weight_ns = \"six\" is not a number"});
   conn("weight_nan", "pre,post,weight_ns\n0,1,nan\n", 2, 5, {"is not a finite number"});
+  conn("delay_negative", "pre,post,delay_ms\n0,1,-0.1\n", 2, 5,
+       {"Column delay_ms = -0.1 ms; must be from 0 to 1000 ms"});
+  conn("delay_too_long", "pre,post,delay_ms\n0,1,2000\n", 2, 5, {"Column delay_ms = 2000 ms; must be from 0 to 1000"});
+  conn("delay_infinite", "pre,post,delay_ms\n0,1,inf\n", 2, 5, {"Column delay_ms = inf is not a finite number"});
+  conn("delay_empty", "pre,post,delay_ms,weight_ns\n0,1,,6\n", 2, 5, {"Column delay_ms is empty"});
   conn("quote_not_closed", "pre,post\n\"0,1\n", 2, 1, {"A quoted field is not closed"});
   init("no_header_init", "\n", 1, 1, {"The file has no header line", "neuron,v_mv,ge_ns,gi_ns"});
   init("missing_gi", "neuron,v_mv,ge_ns\n0,-60,1\n", 1, 1, {"The header has no column gi_ns"});
@@ -177,7 +194,8 @@ TEST(network_file, outputs_hold_every_field) {
   EXPECT_EQ(csv.substr(0, csv.find('\n')),
             "conc_ngml,free_ngml,occupancy,gaba_a_fast_amplitude,gaba_a_fast_decay,gaba_a_slow_amplitude,"
             "gaba_a_slow_decay,rate_hz_A,rate_hz_B,cv_isi_A,cv_isi_B,synchrony_A,synchrony_B,mean_v_mv_A,mean_v_mv_B,"
-            "mean_gaba_current_pa_A,mean_gaba_current_pa_B,synchrony_all,seizure_fraction,spikes_total");
+            "mean_gaba_current_pa_A,mean_gaba_current_pa_B,spectrum_peak_hz_A,spectrum_peak_hz_B,spectrum_peak_hz_all,"
+            "synchrony_all,seizure_fraction,spikes_total");
   std::size_t lines = 0;
   for (char ch : csv) lines += ch == '\n' ? 1 : 0;
   EXPECT_EQ(lines, 3u);
