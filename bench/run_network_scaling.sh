@@ -11,7 +11,8 @@
 #   4. prints the Markdown table with the machine details; exits non-zero if a check fails.
 # Environment: PK_BENCH_MAX_LOAD=X waits for the 1-minute load average to fall below X first;
 # SCALING_SIZES="4000 8000 ..." and SCALING_THREADS="1 2" change the grid.
-# Raw results: build-bench/network_scaling/ (one JSON line per run). Takes about 2 minutes on 2 CPUs.
+# Memory: the peak (reached while the synapses are drawn) and the resident size after the run (freed temporaries
+# trimmed first). Raw results: build-bench/network_scaling/ (one JSON line per run). Takes about 2 minutes on 2 CPUs.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -74,7 +75,7 @@ print(f"Machine: {machine['nproc']} CPUs, {machine['cpu']}, {machine['mem']}; {m
 head = "| neurons | synapses | draw synapses s |"
 for t in threads:
     head += f" loop s ({t} thr) | s per bio-s per 1k neurons ({t} thr) |"
-head += " speed-up | peak memory MiB (1 thr) | bytes per synapse | rate E / I Hz |"
+head += " speed-up | peak memory MiB | resident after run MiB | bytes per synapse (resident) | rate E / I Hz |"
 print(head)
 print("|" + "---|" * (head.count("|") - 1))
 for n in sizes:
@@ -86,8 +87,10 @@ for n in sizes:
         row += f" {loops[t]:.3f} | {loops[t] / (n / 1000):.4f} |"
     speedup = loops[threads[0]] / loops[threads[-1]] if len(threads) > 1 else 1.0
     rss = max(r["max_rss_mib"] for r in first)
-    per_syn = rss * 1048576 / first[0]["synapses"]
-    row += f" {speedup:.2f} | {rss:.1f} | {per_syn:.1f} | {first[0]['rate_e_hz']:.2f} / {first[0]['rate_i_hz']:.2f} |"
+    resident = max(r["rss_after_run_mib"] for r in first)
+    per_syn = resident * 1048576 / first[0]["synapses"]
+    row += (f" {speedup:.2f} | {rss:.1f} | {resident:.1f} | {per_syn:.1f} | "
+            f"{first[0]['rate_e_hz']:.2f} / {first[0]['rate_i_hz']:.2f} |")
     print(row)
 print()
 if failures:
