@@ -24,6 +24,7 @@
 #include <benzosim/io/output.hpp>
 
 #include "csv_line.hpp"
+#include "json_number.hpp"
 #include "nm_common.hpp"
 #include "text_file.hpp"
 #include "toml_reader.hpp"
@@ -217,15 +218,7 @@ detail::file_text read_network_file(const std::filesystem::path& file) {
 
 // ---- outputs ----------------------------------------------------------------------------------------------
 
-/// A number rounded to the 10 significant digits of the CSV files, for JSON; internal_error if non-finite.
-double rounded(double v, const std::string& what) {
-  if (!std::isfinite(v)) throw internal_error("io::network_summary_json: " + what + " is not finite");
-  const std::string s = format_number(v);
-  double out = 0.0;
-  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-  if (ec != std::errc{} || end != s.data() + s.size()) throw internal_error("io: cannot read back number '" + s + "'");
-  return out;
-}
+using detail::rounded;
 
 /// The population read-outs of one run that are reported per population, in output order.
 struct per_population_field {

@@ -20,6 +20,8 @@
 #include <benzosim/io/output.hpp>
 #include <benzosim/pk/variability.hpp>
 
+#include "json_number.hpp"
+
 namespace benzosim::io {
 namespace {
 
@@ -29,16 +31,7 @@ std::string errno_text(int err) {
   return err != 0 ? std::strerror(err) : "unknown error";
 }
 
-/// A number rounded to the 10 significant digits of the CSV files, for JSON; throws internal_error if
-/// non-finite (format_number does), naming what.
-double rounded(double v, const std::string& what) {
-  if (!std::isfinite(v)) throw internal_error("io::population_json: " + what + " is not finite");
-  const std::string s = format_number(v);
-  double out = 0.0;
-  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-  if (ec != std::errc{} || end != s.data() + s.size()) throw internal_error("io: cannot read back number '" + s + "'");
-  return out;
-}
+using detail::rounded;
 
 constexpr const char* statistic_names[] = {"mean", "sd", "p05", "p25", "p50", "p75", "p95"};
 

@@ -15,20 +15,14 @@
 #include <benzosim/core/error.hpp>
 #include <benzosim/io/output.hpp>
 
+#include "json_number.hpp"
+
 namespace benzosim::io {
 namespace {
 
 using json = nlohmann::ordered_json;
 
-/// The number as written (10 significant digits), read back, so JSON and CSV agree; non-finite -> internal_error.
-double rounded(double v, const std::string& what) {
-  if (!std::isfinite(v)) throw internal_error("io::seizure_summary_json: " + what + " is not finite");
-  const std::string s = format_number(v);
-  double out = 0.0;
-  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-  if (ec != std::errc{} || end != s.data() + s.size()) throw internal_error("io: cannot read back number '" + s + "'");
-  return out;
-}
+using detail::rounded;
 
 json params_json(const circuit::wendling_params& p) {
   return {{"A_mv", rounded(p.A_mv, "A")},
