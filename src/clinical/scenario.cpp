@@ -13,6 +13,7 @@
 #include <benzosim/core/time_grid.hpp>
 
 #include <benzosim/clinical/effects.hpp>
+#include <benzosim/clinical/side_effects.hpp>
 
 namespace benzosim::clinical {
 namespace {
@@ -164,6 +165,7 @@ struct fine_run {
   std::vector<double> burden_24h;                      // trailing 24 h of checkpoints (0 without the circuit)
   seizure_timeline checkpoints;                        // time_h, net, fraction only (empty without)
   std::vector<double> bac_g_per_l, ethanol, combined;  // with alcohol only
+  std::vector<std::vector<double>> side;               // per side_effect_table() entry
 };
 
 /// v on the grid t (uniform or not), linearly interpolated at x, clamped to the ends.
@@ -255,13 +257,22 @@ fine_run compute(const scenario& s, const circuit::excitability_map* map, const 
     f.dsst[i] = dsst_impairment_pct(s.drug.dsst, f.conc.c_ngml[i], fast[i]);
     f.drowsy[i] = drowsiness_probability(s.drug.drowsiness, (*sedating)[i]);
   }
+  // Side effects read their domain's net effect of the drug alone (docs/models.md#side-effects).
+  for (const side_effect& e : side_effect_table()) {
+    const std::vector<double>& net = f.pdp.domain(e.domain).net;
+    std::vector<double> p(n);
+    for (std::size_t i = 0; i < n; ++i) p[i] = side_effect_probability(e, net[i]);
+    f.side.push_back(std::move(p));
+  }
   return f;
 }
 
 /// Output rows: every sub-th point of the fine grid.
 timeline to_timeline(const fine_run& f) {
   timeline ts;
+  ts.side_effect_prob.resize(f.side.size());
   for (std::size_t i = 0; i < f.t.size(); i += f.sub) {
+    for (std::size_t e = 0; e < f.side.size(); ++e) ts.side_effect_prob[e].push_back(f.side[e][i]);
     ts.time_h.push_back(f.t[i]);
     ts.conc_ngml.push_back(f.conc.c_ngml[i]);
     ts.free_ngml.push_back(f.conc.free_ngml[i]);
@@ -290,6 +301,7 @@ timeline to_timeline(const fine_run& f) {
         &ts.combined_modulation}) {
     check_finite(*col, "timeline value");
   }
+  for (const auto& col : ts.side_effect_prob) check_finite(col, "side-effect probability");
   return ts;
 }
 
@@ -463,6 +475,12 @@ results simulate_with(const scenario& s, const circuit::excitability_map* map, c
     ds.peak_withdrawal = d.withdrawal[iwd];
     ds.peak_withdrawal_time_h = ds.peak_withdrawal > 0.0 ? t_fine[iwd] : 0.0;
     sm.domains.push_back(std::move(ds));
+  }
+  const auto effects = side_effect_table();
+  for (std::size_t e = 0; e < effects.size(); ++e) {
+    const std::vector<double>& p = f.side[e];
+    const auto ip = static_cast<std::size_t>(std::max_element(p.begin(), p.end()) - p.begin());
+    sm.side_effects.push_back({std::string(effects[e].name), p[ip], t_fine[ip], p.back()});
   }
   sm.peak_bac_g_per_100ml = 0.0;
   sm.hours_bac_above_0_08 = 0.0;

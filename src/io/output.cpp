@@ -17,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <benzosim/clinical/side_effects.hpp>
 #include <benzosim/core/error.hpp>
 
 namespace benzosim::io {
@@ -131,6 +132,17 @@ std::string timeseries_csv(const clinical::timeline& t) {
     columns.emplace_back("ethanol_modulation", &t.ethanol_modulation);
     columns.emplace_back("combined_modulation", &t.combined_modulation);
   }
+  // One probability column per side effect, p_<name> (docs/models.md#side-effects).
+  const auto effects = clinical::side_effect_table();
+  if (t.side_effect_prob.size() != effects.size() && !t.side_effect_prob.empty()) {
+    throw internal_error("io::timeseries_csv: side-effect columns do not match the side-effect table");
+  }
+  std::vector<std::string> names;
+  names.reserve(t.side_effect_prob.size());
+  for (std::size_t e = 0; e < t.side_effect_prob.size(); ++e) names.push_back("p_" + std::string(effects[e].name));
+  for (std::size_t e = 0; e < t.side_effect_prob.size(); ++e) {
+    columns.emplace_back(names[e].c_str(), &t.side_effect_prob[e]);
+  }
   return csv(columns, "io::timeseries_csv");
 }
 
@@ -177,6 +189,33 @@ std::string summary_json(const clinical::scenario& s, const clinical::results& r
                        {"peak_withdrawal_time_h", number("domains.peak_withdrawal_time_h", d.peak_withdrawal_time_h)}};
   }
   summary["domains"] = std::move(domains);
+  if (!m.side_effects.empty()) {  // docs/models.md#side-effects
+    const auto effects = clinical::side_effect_table();
+    if (m.side_effects.size() != effects.size()) {
+      throw internal_error("io::summary_json: side effects do not match the side-effect table");
+    }
+    json side = json::object();
+    for (std::size_t e = 0; e < effects.size(); ++e) {
+      const clinical::side_effect& d = effects[e];
+      const clinical::summary::side_effect_summary& v = m.side_effects[e];
+      side[std::string(d.name)] = {
+          {"label", std::string(d.label)},
+          {"domain", std::string(d.domain)},
+          {"peak_probability", number("side_effects.peak", v.peak)},
+          {"peak_time_h", number("side_effects.peak_time_h", v.peak_time_h)},
+          {"final_probability", number("side_effects.final", v.final_value)},
+          {"label_value", number("side_effects.label_value", d.label_rate)},
+          {"placebo_value", number("side_effects.placebo_value", d.placebo_rate)},
+          {"calibrated_on",
+           d.regimen == clinical::calibration_regimen::seizure_disorder ? "seizure_disorder" : "panic_disorder"},
+          {"source", std::string(d.source)},
+          {"status", d.status == clinical::evidence::calibrated ? "calibrated" : "uncertain"}};
+    }
+    json missing = json::array();
+    for (const std::string_view name : clinical::side_effects_without_incidence()) missing.push_back(std::string(name));
+    summary["side_effects"] = std::move(side);
+    summary["side_effects_not_modelled"] = std::move(missing);  // named by the article, no incidence found
+  }
   if (s.circuit.enabled) {  // the seizure timeline: the circuit, its checkpoints and the burden per day and week
     const clinical::seizure_timeline& c = r.seizures;
     const circuit::wendling_params& p = s.circuit.model;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // End-to-end: `benzosim run` on a scenario with [[arms]] (data/scenarios/epilepsy-abrupt-vs-taper.toml) writes
 // one directory per arm with the seizure timeline; commands that run one regimen refuse arms (exit code 2).
+#include <algorithm>
 #include <filesystem>
 #include <string>
 
@@ -34,7 +35,10 @@ TEST(cli_arms, run_writes_one_directory_per_arm_with_the_seizure_timeline) {
     const fs::path d = dir / "out" / arm;
     const auto rows = benzosim::test::split_csv(benzosim::test::read_text(d / "timeseries.csv"));
     ASSERT_EQ(rows.size(), 364u * 4u + 2u) << arm;  // header + every 6 h from 0 to 364 days
-    EXPECT_EQ(rows.front().back(), "seizure_burden_24h");
+    // seizure_burden_24h, then the side-effect columns p_<effect> (docs/models.md#side-effects), p_depression last.
+    const auto& header = rows.front();
+    EXPECT_NE(std::find(header.begin(), header.end(), "seizure_burden_24h"), header.end());
+    EXPECT_EQ(header.back(), "p_depression");
     const auto j = nlohmann::json::parse(benzosim::test::read_text(d / "summary.json"));
     EXPECT_EQ(j["scenario"]["name"], "epilepsy-abrupt-vs-taper");
     EXPECT_EQ(j["scenario"]["arm"]["name"], arm);

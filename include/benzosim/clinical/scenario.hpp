@@ -128,6 +128,9 @@ struct timeline {
   /// With alcohol only (empty otherwise): blood alcohol [g/100 mL], ethanol's own modulation and the drug's net
   /// modulation plus ethanol's (capped; what the seizure circuit and drowsiness then read) [-].
   std::vector<double> bac_g_per_100ml, ethanol_modulation, combined_modulation;
+  /// Side-effect probabilities [0..1], one column per side_effect_table() entry in its order (CSV p_<name>;
+  /// docs/models.md#side-effects).
+  std::vector<std::vector<double>> side_effect_prob;
 };
 
 struct summary {
@@ -150,6 +153,14 @@ struct summary {
     double peak_withdrawal_time_h;  ///< its time (0 if never in withdrawal) [h]
   };
   std::vector<domain_summary> domains;
+  /// Per side effect (side_effect_table() order): peak probability and its time, the final value [0..1].
+  struct side_effect_summary {
+    std::string name;
+    double peak;         ///< [0..1]
+    double peak_time_h;  ///< first time of the peak [h]
+    double final_value;  ///< at the end of the simulation [0..1]
+  };
+  std::vector<side_effect_summary> side_effects;
   // With alcohol only (0 otherwise):
   double peak_bac_g_per_100ml;     ///< [g/100 mL]
   double hours_bac_above_0_08;     ///< time with BAC above 0.08 g/100 mL (a common legal driving limit) [h]

@@ -17,7 +17,8 @@ void atomic_write(const std::filesystem::path& path, std::string_view content);
 
 /// CSV text of the timeline: header time_h,conc_ngml,free_ngml,occupancy,net_modulation,tolerance,
 /// withdrawal,seizure_activity,dsst_impairment_pct,drowsiness_prob,net_sedative,net_anticonvulsant,
-/// net_anxiolytic,net_amnesic,seizure_burden_24h (then the alcohol columns, with alcohol).
+/// net_anxiolytic,net_amnesic,seizure_burden_24h (then the alcohol columns, with alcohol), then one p_<name> per
+/// side effect (clinical::side_effect_table() order).
 std::string timeseries_csv(const clinical::timeline& t);
 /// JSON text of the summary, warnings and uncertain parts (pretty-printed); with the circuit, summary.seizure
 /// holds the seizure timeline; for one arm of a comparison, scenario.arm names it.

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <benzosim/clinical/side_effects.hpp>
 #include <benzosim/core/error.hpp>
 #include <benzosim/io/output.hpp>
 #include <benzosim/io/scenario_file.hpp>
@@ -136,6 +137,21 @@ TEST(timeseries_csv, header_and_rows_round_trip) {
   EXPECT_EQ(csv.back(), '\n');
 }
 
+TEST(timeseries_csv, one_probability_column_per_side_effect) {
+  auto t = two_row_timeline();
+  const auto effects = benzosim::clinical::side_effect_table();
+  for (std::size_t e = 0; e < effects.size(); ++e) t.side_effect_prob.push_back({effects[e].placebo_rate, 0.125});
+  const auto lines = split(benzosim::io::timeseries_csv(t), '\n');
+  ASSERT_EQ(lines.size(), 3u);
+  const auto header = split(lines[0], ',');
+  ASSERT_EQ(header.size(), 15u + effects.size());
+  for (std::size_t e = 0; e < effects.size(); ++e) EXPECT_EQ(header[15 + e], "p_" + std::string(effects[e].name));
+  EXPECT_EQ(header[15], "p_drowsiness");
+  EXPECT_EQ(split(lines[2], ',').back(), "0.125");
+  t.side_effect_prob.pop_back();  // a column missing is a bug
+  EXPECT_THROW(benzosim::io::timeseries_csv(t), benzosim::internal_error);
+}
+
 TEST(timeseries_csv, columns_of_different_length_are_a_bug) {
   auto t = two_row_timeline();
   t.withdrawal.pop_back();
@@ -178,6 +194,9 @@ benzosim::clinical::results some_results() {
   m.seizure_activity_on_treatment = 0.02;
   m.seizure_activity_peak_after_stop = 0.45;
   m.domains = {{"sedative", 0.4, 0.12, 760.0}, {"amnesic", 0.5, 0.0, 0.0}};
+  for (const auto& e : benzosim::clinical::side_effect_table()) {
+    m.side_effects.push_back({std::string(e.name), 0.25, 12.0, e.placebo_rate});
+  }
   auto& c = r.seizures;
   c.checkpoint_h = 6.0;
   c.time_h = {0.0, 6.0};
@@ -194,6 +213,27 @@ benzosim::clinical::results some_results() {
   r.warnings = {{"duration_beyond_short_term", "Treatment lasts 28 days."}};
   r.uncertain = {"occupancy: class proxy"};
   return r;
+}
+
+TEST(summary_json, side_effects_name_label_placebo_source_and_status) {
+  const auto s = benzosim::io::demo_scenario();
+  const auto j = nlohmann::json::parse(benzosim::io::summary_json(s, some_results()));
+  const auto& side = j.at("summary").at("side_effects");
+  EXPECT_EQ(side.size(), benzosim::clinical::side_effect_table().size());
+  for (const auto& e : benzosim::clinical::side_effect_table()) {
+    const auto& x = side.at(std::string(e.name));
+    EXPECT_DOUBLE_EQ(x.at("peak_probability").get<double>(), 0.25);
+    EXPECT_DOUBLE_EQ(x.at("peak_time_h").get<double>(), 12.0);
+    EXPECT_DOUBLE_EQ(x.at("final_probability").get<double>(), e.placebo_rate);
+    EXPECT_DOUBLE_EQ(x.at("label_value").get<double>(), e.label_rate);
+    EXPECT_DOUBLE_EQ(x.at("placebo_value").get<double>(), e.placebo_rate);
+    EXPECT_EQ(x.at("source").get<std::string>(), std::string(e.source));
+    EXPECT_TRUE(x.at("status") == "calibrated" || x.at("status") == "uncertain");
+  }
+  EXPECT_EQ(side.at("drowsiness").at("status"), "calibrated");
+  EXPECT_EQ(side.at("dizziness").at("status"), "uncertain");
+  EXPECT_EQ(j.at("summary").at("side_effects_not_modelled").size(),
+            benzosim::clinical::side_effects_without_incidence().size());
 }
 
 TEST(summary_json, has_every_documented_field) {
@@ -222,6 +262,8 @@ TEST(summary_json, has_every_documented_field) {
                                          "seizure_activity_on_treatment",
                                          "seizure_activity_peak_after_stop",
                                          "domains",
+                                         "side_effects",
+                                         "side_effects_not_modelled",
                                          "seizure"};
   EXPECT_EQ(m.size(), keys.size());
   EXPECT_DOUBLE_EQ(m.at("domains").at("sedative").at("peak_withdrawal").get<double>(), 0.12);
