@@ -339,17 +339,7 @@ void run_network(const network_args& a) {
       files.emplace_back(name, io::network_spikes_csv(r.result, spec.dt_ms));
     }
   }
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec || !std::filesystem::is_directory(dir)) {
-    throw error("Cannot create the output directory '" + dir.string() +
-                "': " + (ec ? ec.message() : std::string("a file of that name exists")) + ".");
-  }
-  std::vector<std::string> written;
-  for (const auto& [name, text] : files) {
-    io::atomic_write(dir / name, text);
-    written.push_back(name);
-  }
+  const std::vector<std::string> written = write_files(dir, files);
   print_report(net, o, c, runs, dir, written);
 }
 

@@ -233,17 +233,7 @@ void run_seizure(const seizure_args& a) {
   files.emplace_back("summary.json", io::seizure_summary_json(c, runs));
   if (runs.size() > 1) files.emplace_back("dose_response.csv", io::seizure_dose_response_csv(runs));
   if (a.lfp) files.emplace_back("lfp.csv", io::seizure_lfp_csv(runs));
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec || !std::filesystem::is_directory(dir)) {
-    throw error("Cannot create the output directory '" + dir.string() +
-                "': " + (ec ? ec.message() : std::string("a file of that name exists")) + ".");
-  }
-  std::vector<std::string> written;
-  for (const auto& [name, text] : files) {
-    io::atomic_write(dir / name, text);
-    written.push_back(name);
-  }
+  const std::vector<std::string> written = write_files(dir, files);
   print_report(c, runs, dir, written);
 }
 

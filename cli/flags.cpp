@@ -8,6 +8,7 @@
 #include <fmt/core.h>
 
 #include <benzosim/core/error.hpp>
+#include <benzosim/io/output.hpp>
 
 namespace benzosim::cli {
 
@@ -44,6 +45,22 @@ std::vector<double> concentration_list(const std::string& text) {
     throw error(fmt::format("--conc-ngml: {} concentrations; at most {} per run.", out.size(), max_concentrations));
   }
   return out;
+}
+
+std::vector<std::string> write_files(const std::filesystem::path& dir,
+                                     const std::vector<std::pair<std::string, std::string>>& files) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec || !std::filesystem::is_directory(dir)) {
+    throw error("Cannot create the output directory '" + dir.string() +
+                "': " + (ec ? ec.message() : std::string("a file of that name exists")) + ".");
+  }
+  std::vector<std::string> written;
+  for (const auto& [name, text] : files) {
+    io::atomic_write(dir / name, text);
+    written.push_back(name);
+  }
+  return written;
 }
 
 }  // namespace benzosim::cli
